@@ -1,5 +1,24 @@
 //! Redis Playground's engine: Redis 7.0 semantics with no I/O of its own.
+//!
+//! Hosts (the browser app, the `redis-emu` TCP server, tests) drive a [`Server`]: they connect
+//! clients, pass each command as a vector of byte strings together with the current time, and
+//! receive [`Reply`] values to encode with [`Reply::encode`] for the client's protocol.
 
+pub mod client;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod errors;
+mod keyspace;
+pub mod resp;
 pub mod scripting;
+pub mod server;
+pub mod types;
+pub mod util;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_libc;
+
+pub use client::ClientId;
+pub use resp::{Protocol, Reply};
+pub use server::Server;

@@ -12,31 +12,49 @@ use wasm_bindgen_test::wasm_bindgen_test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 fn vm() -> LuaVm {
-    LuaVm::new(VmLimits { memory_bytes: 8 << 20, instruction_budget: 5_000_000 }).unwrap()
+    LuaVm::new(VmLimits {
+        memory_bytes: 8 << 20,
+        instruction_budget: 5_000_000,
+    })
+    .unwrap()
 }
 
 #[wasm_bindgen_test]
 fn runs_a_chunk_and_formats_numbers_like_c() {
     let vm = vm();
     let s: String = vm
-        .run("chunk", "return string.format('%d %5.2f %g %e %q', 42, 3.14159, 1e20, 0.5, 'a\\nb')")
+        .run(
+            "chunk",
+            "return string.format('%d %5.2f %g %e %q', 42, 3.14159, 1e20, 0.5, 'a\\nb')",
+        )
         .unwrap();
     assert_eq!(s, "42  3.14 1e+20 5.000000e-01 \"a\\\nb\"");
-    let n: i64 = vm.run("chunk", "local t = {} for i = 1, 100 do t[i] = i end return #t").unwrap();
+    let n: i64 = vm
+        .run(
+            "chunk",
+            "local t = {} for i = 1, 100 do t[i] = i end return #t",
+        )
+        .unwrap();
     assert_eq!(n, 100);
-    let x: f64 = vm.run("chunk", "return tonumber('  0x10  ') + tonumber('1.5e3')").unwrap();
+    let x: f64 = vm
+        .run("chunk", "return tonumber('  0x10  ') + tonumber('1.5e3')")
+        .unwrap();
     assert_eq!(x, 1516.0);
 }
 
 #[wasm_bindgen_test]
 fn pcall_catches_lua_errors() {
     let vm = vm();
-    let (ok, msg): (bool, String) =
-        vm.run("chunk", "return pcall(function() error('boom') end)").unwrap();
+    let (ok, msg): (bool, String) = vm
+        .run("chunk", "return pcall(function() error('boom') end)")
+        .unwrap();
     assert!(!ok);
     assert!(msg.ends_with("boom"), "{msg}");
     let (ok, kind): (bool, String) = vm
-        .run("chunk", "local ok, e = pcall(function() error({code = 7}) end) return ok, type(e)")
+        .run(
+            "chunk",
+            "local ok, e = pcall(function() error({code = 7}) end) return ok, type(e)",
+        )
         .unwrap();
     assert!(!ok);
     assert_eq!(kind, "table");
@@ -45,8 +63,13 @@ fn pcall_catches_lua_errors() {
 #[wasm_bindgen_test]
 fn uncaught_lua_error_surfaces_as_an_error_and_the_vm_lives_on() {
     let vm = vm();
-    let err = vm.run::<()>("@user_script", "local x = nil; return x.field").unwrap_err();
-    assert!(err.to_string().contains("attempt to index a nil value"), "{err}");
+    let err = vm
+        .run::<()>("@user_script", "local x = nil; return x.field")
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("attempt to index a nil value"),
+        "{err}"
+    );
     let n: i64 = vm.run("chunk", "return 1 + 1").unwrap();
     assert_eq!(n, 2);
 }
@@ -62,7 +85,12 @@ fn errors_from_rust_callbacks_reach_lua_and_rust() {
         .unwrap();
     lua.globals().set("fail", fail).unwrap();
     // Caught inside Lua with pcall...
-    let (ok, msg): (bool, String) = vm.run("chunk", "local ok, e = pcall(fail, 'pcall') return ok, tostring(e)").unwrap();
+    let (ok, msg): (bool, String) = vm
+        .run(
+            "chunk",
+            "local ok, e = pcall(fail, 'pcall') return ok, tostring(e)",
+        )
+        .unwrap();
     assert!(!ok);
     assert!(msg.contains("rust says no to pcall"), "{msg}");
     // ...and, uncaught, returned to Rust as an error.
@@ -76,7 +104,10 @@ fn errors_from_rust_callbacks_reach_lua_and_rust() {
 fn memory_limit_stops_allocation_cleanly() {
     let vm = vm();
     let err = vm
-        .run::<()>("chunk", "local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1024) .. i end")
+        .run::<()>(
+            "chunk",
+            "local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1024) .. i end",
+        )
         .unwrap_err();
     assert!(matches!(err, mlua::Error::MemoryError(_)), "{err:?}");
     let s: String = vm.run("chunk", "return 'still ' .. 'alive'").unwrap();
@@ -89,7 +120,12 @@ fn instruction_budget_stops_runaway_loops() {
     let err = vm.run::<()>("chunk", "while true do end").unwrap_err();
     assert!(err.to_string().contains(BUDGET_EXCEEDED), "{err}");
     // The budget is per run: the next script gets a full one.
-    let n: i64 = vm.run("chunk", "local s = 0 for i = 1, 1000 do s = s + i end return s").unwrap();
+    let n: i64 = vm
+        .run(
+            "chunk",
+            "local s = 0 for i = 1, 1000 do s = s + i end return s",
+        )
+        .unwrap();
     assert_eq!(n, 500500);
 }
 

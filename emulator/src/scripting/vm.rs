@@ -18,7 +18,10 @@ pub struct VmLimits {
 
 impl Default for VmLimits {
     fn default() -> Self {
-        VmLimits { memory_bytes: 64 << 20, instruction_budget: 500_000_000 }
+        VmLimits {
+            memory_bytes: 64 << 20,
+            instruction_budget: 500_000_000,
+        }
     }
 }
 
@@ -40,16 +43,23 @@ impl LuaVm {
         lua.set_memory_limit(limits.memory_bytes)?;
         let remaining = Rc::new(Cell::new(limits.instruction_budget));
         let counter = remaining.clone();
-        lua.set_hook(HookTriggers::new().every_nth_instruction(HOOK_EVERY), move |_lua, _debug| {
-            let left = counter.get().saturating_sub(HOOK_EVERY as u64);
-            counter.set(left);
-            if left == 0 {
-                Err(mlua::Error::runtime(BUDGET_EXCEEDED))
-            } else {
-                Ok(VmState::Continue)
-            }
-        })?;
-        Ok(LuaVm { lua, remaining, limits })
+        lua.set_hook(
+            HookTriggers::new().every_nth_instruction(HOOK_EVERY),
+            move |_lua, _debug| {
+                let left = counter.get().saturating_sub(HOOK_EVERY as u64);
+                counter.set(left);
+                if left == 0 {
+                    Err(mlua::Error::runtime(BUDGET_EXCEEDED))
+                } else {
+                    Ok(VmState::Continue)
+                }
+            },
+        )?;
+        Ok(LuaVm {
+            lua,
+            remaining,
+            limits,
+        })
     }
 
     /// The underlying state, for registering functions and globals.

@@ -1,0 +1,99 @@
+//! Per-connection state.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use crate::resp::{Protocol, Reply};
+
+pub type ClientId = u64;
+
+/// CLIENT REPLY modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ReplyMode {
+    #[default]
+    On,
+    Off,
+    /// Skip the reply of the next command only.
+    Skip,
+}
+
+/// A transaction being queued between MULTI and EXEC.
+#[derive(Debug, Default)]
+pub struct MultiState {
+    pub queued: Vec<Vec<Vec<u8>>>,
+    /// Set when a command failed to queue: EXEC then answers EXECABORT.
+    pub aborted: bool,
+}
+
+#[derive(Debug)]
+pub struct Client {
+    pub id: ClientId,
+    pub name: Option<Vec<u8>>,
+    pub db: usize,
+    pub protocol: Protocol,
+    /// Peer address as CLIENT LIST shows it.
+    pub addr: String,
+    pub laddr: String,
+    pub created_ms: u64,
+    pub last_interaction_ms: u64,
+    /// The last command's full name (`client|list`), for CLIENT LIST's `cmd=`.
+    pub last_command: String,
+    pub authenticated: bool,
+    pub user: String,
+    pub multi: Option<MultiState>,
+    /// Keys under WATCH: (db, key).
+    pub watched: Vec<(usize, Vec<u8>)>,
+    /// Set when a watched key was touched: EXEC then fails.
+    pub dirty_cas: bool,
+    pub channels: BTreeSet<Vec<u8>>,
+    pub patterns: BTreeSet<Vec<u8>>,
+    pub shard_channels: BTreeSet<Vec<u8>>,
+    pub reply_mode: ReplyMode,
+    pub no_evict: bool,
+    pub no_touch: bool,
+    /// Set by QUIT or CLIENT KILL: the host should close the connection after sending replies.
+    pub closing: bool,
+    /// Replies and pushes caused by other clients (messages, unblocked pops), for the host to drain.
+    pub outbound: VecDeque<Reply>,
+    /// Whether this client is hidden from CLIENT LIST and MONITOR (the UI's own inspector).
+    pub internal: bool,
+}
+
+impl Client {
+    pub fn new(id: ClientId, now_ms: u64, addr: String) -> Client {
+        Client {
+            id,
+            name: None,
+            db: 0,
+            protocol: Protocol::Resp2,
+            addr,
+            laddr: "127.0.0.1:6379".into(),
+            created_ms: now_ms,
+            last_interaction_ms: now_ms,
+            last_command: "NULL".into(),
+            authenticated: false,
+            user: "default".into(),
+            multi: None,
+            watched: Vec::new(),
+            dirty_cas: false,
+            channels: BTreeSet::new(),
+            patterns: BTreeSet::new(),
+            shard_channels: BTreeSet::new(),
+            reply_mode: ReplyMode::On,
+            no_evict: false,
+            no_touch: false,
+            closing: false,
+            outbound: VecDeque::new(),
+            internal: false,
+        }
+    }
+
+    /// Number of channel and pattern subscriptions (what SUBSCRIBE replies count).
+    pub fn subscription_count(&self) -> usize {
+        self.channels.len() + self.patterns.len()
+    }
+
+    /// Whether the client is in RESP2's subscribed mode (only (P|S)SUBSCRIBE etc. allowed).
+    pub fn in_pubsub_context(&self) -> bool {
+        self.subscription_count() + self.shard_channels.len() > 0
+    }
+}

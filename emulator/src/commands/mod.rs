@@ -1,0 +1,205 @@
+//! Commands: the table that declares them (`spec`), the registry that attaches a handler to each
+//! implemented one, and the handlers themselves, grouped as Redis groups them.
+
+pub mod spec;
+
+mod connection;
+mod string;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::resp::Reply;
+use crate::server::{Call, Server};
+pub use spec::{flags, ArgKind, ArgSpec, CommandSpec, Doc};
+
+/// A command implementation. It reads its arguments from `call.argv` and returns the reply.
+/// Blocking commands that must wait set `call.block` instead (their reply is then ignored).
+pub type Handler = fn(&mut Server, &mut Call) -> Reply;
+
+/// An implemented command: its declaration and its handler.
+#[derive(Clone, Copy)]
+pub struct Command {
+    pub spec: &'static CommandSpec,
+    pub handler: Handler,
+}
+
+/// Every group's handlers, by full command name (`get`, `client|list`).
+fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
+    [connection::HANDLERS, string::HANDLERS]
+        .into_iter()
+        .flatten()
+        .copied()
+}
+
+/// The implemented commands, looked up by lowercase full name.
+pub struct Registry {
+    by_name: HashMap<&'static str, Command>,
+}
+
+impl Registry {
+    /// The registry shared by every server (it is immutable).
+    pub fn get() -> &'static Registry {
+        static REGISTRY: OnceLock<Registry> = OnceLock::new();
+        REGISTRY.get_or_init(Registry::build)
+    }
+
+    fn build() -> Registry {
+        let mut by_name = HashMap::new();
+        for (name, handler) in handlers() {
+            let spec =
+                find_spec(name).unwrap_or_else(|| panic!("no declaration for command {name}"));
+            by_name.insert(spec.name, Command { spec, handler });
+        }
+        Registry { by_name }
+    }
+
+    /// Finds an implemented command or subcommand by full name (lowercase).
+    pub fn command(&self, full_name: &str) -> Option<Command> {
+        self.by_name.get(full_name).copied()
+    }
+
+    pub fn is_implemented(&self, spec: &CommandSpec) -> bool {
+        self.by_name.contains_key(spec.name)
+    }
+
+    /// Top-level commands that are implemented, or that have an implemented subcommand.
+    pub fn top_level(&self) -> impl Iterator<Item = &'static CommandSpec> + '_ {
+        spec::COMMANDS.iter().filter(|c| self.is_available(c))
+    }
+
+    /// Whether a command (or, for a container, any of its subcommands) is implemented.
+    pub fn is_available(&self, spec: &CommandSpec) -> bool {
+        self.is_implemented(spec) || spec.subcommands.iter().any(|s| self.is_implemented(s))
+    }
+
+    /// Implemented subcommands of a container.
+    pub fn subcommands<'a>(
+        &'a self,
+        spec: &'static CommandSpec,
+    ) -> impl Iterator<Item = &'static CommandSpec> + 'a {
+        spec.subcommands.iter().filter(|s| self.is_implemented(s))
+    }
+}
+
+/// The declaration of a command or subcommand by full name.
+pub fn find_spec(full_name: &str) -> Option<&'static CommandSpec> {
+    let (top, sub) = match full_name.split_once('|') {
+        Some((t, s)) => (t, Some(s)),
+        None => (full_name, None),
+    };
+    let spec = spec::find(top.as_bytes())?;
+    match sub {
+        None => Some(spec),
+        Some(s) => spec.subcommand(s.as_bytes()),
+    }
+}
+
+/// How looking up argv[0] (and argv[1] for containers) went.
+pub enum Lookup {
+    Found(Command),
+    /// Redis's exact error text for an unknown command or subcommand.
+    Unknown(String),
+}
+
+/// Resolves a command line to an implemented command, with Redis's errors otherwise.
+pub fn lookup(argv: &[Vec<u8>]) -> Lookup {
+    let registry = Registry::get();
+    let name = crate::util::lower(&argv[0]);
+    let base = spec::find(name.as_bytes()).filter(|s| registry.is_available(s));
+    match base {
+        Some(base) if !base.subcommands.is_empty() && argv.len() > 1 => {
+            let sub = base
+                .subcommand(&argv[1])
+                .and_then(|s| registry.command(s.name));
+            match sub {
+                Some(cmd) => Lookup::Found(cmd),
+                None => Lookup::Unknown(unknown_subcommand(&argv[0], &argv[1])),
+            }
+        }
+        Some(base) => match registry.command(base.name) {
+            Some(cmd) => Lookup::Found(cmd),
+            // A container named alone: Redis checks its arity, which always fails.
+            None => Lookup::Unknown(crate::errors::wrong_arity(base.name)),
+        },
+        None => Lookup::Unknown(unknown_command(argv)),
+    }
+}
+
+/// A C string's view of an argument: Redis formats arguments with `%s`, which stops at NUL.
+fn c_str(arg: &[u8]) -> &[u8] {
+    match arg.iter().position(|&b| b == 0) {
+        Some(i) => &arg[..i],
+        None => arg,
+    }
+}
+
+/// Up to `max` bytes of `arg`, as text.
+fn truncated(arg: &[u8], max: usize) -> String {
+    let arg = c_str(arg);
+    String::from_utf8_lossy(&arg[..arg.len().min(max)]).into_owned()
+}
+
+fn no_newlines(s: String) -> String {
+    s.replace(['\r', '\n'], " ")
+}
+
+fn unknown_command(argv: &[Vec<u8>]) -> String {
+    let mut args = String::new();
+    for arg in &argv[1..] {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        args.push_str(&format!("'{}' ", truncated(arg, room)));
+    }
+    no_newlines(format!(
+        "ERR unknown command '{}', with args beginning with: {}",
+        truncated(&argv[0], 128),
+        args
+    ))
+}
+
+fn unknown_subcommand(container: &[u8], sub: &[u8]) -> String {
+    no_newlines(format!(
+        "ERR unknown subcommand '{}'. Try {} HELP.",
+        truncated(sub, 128),
+        String::from_utf8_lossy(c_str(container)).to_uppercase()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<Vec<u8>> {
+        words.iter().map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn every_handler_has_a_declaration() {
+        assert!(Registry::get().command("get").is_some());
+    }
+
+    #[test]
+    fn unknown_command_errors_match_redis() {
+        let Lookup::Unknown(e) = lookup(&argv(&["foo", "a", "b\nc"])) else {
+            panic!()
+        };
+        assert_eq!(
+            e,
+            "ERR unknown command 'foo', with args beginning with: 'a' 'b c' "
+        );
+        let long = "x".repeat(200);
+        let Lookup::Unknown(e) = lookup(&argv(&["foo", &long, "y"])) else {
+            panic!()
+        };
+        assert_eq!(
+            e,
+            format!(
+                "ERR unknown command 'foo', with args beginning with: '{}' ",
+                "x".repeat(128)
+            )
+        );
+    }
+}

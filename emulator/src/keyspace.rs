@@ -1,0 +1,112 @@
+//! How commands reach keys: lookups with lazy expiry, writes that notify WATCH and blocked
+//! clients, expiry times, and the active expiry cycle.
+
+use crate::db::Key;
+use crate::server::Server;
+use crate::types::{Entry, Value};
+
+impl Server {
+    /// Deletes `key` if its deadline has passed (Redis's expireIfNeeded); true if it did.
+    pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8], now: u64) -> bool {
+        match self.dbs[db].expire_at(key) {
+            Some(at) if at <= now => {
+                self.dbs[db].remove(key);
+                self.stats.expired_keys += 1;
+                self.key_modified(db, key);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Looks a key up for reading: expires it if due, counts a keyspace hit or miss, and
+    /// updates its access time.
+    pub(crate) fn lookup_read(&mut self, db: usize, key: &[u8], now: u64) -> Option<&mut Entry> {
+        self.expire_if_needed(db, key, now);
+        match self.dbs[db].get_mut(key) {
+            Some(entry) => {
+                self.stats.keyspace_hits += 1;
+                entry.last_access_ms = now;
+                // Reborrow to end the stats borrow.
+                self.dbs[db].get_mut(key)
+            }
+            None => {
+                self.stats.keyspace_misses += 1;
+                None
+            }
+        }
+    }
+
+    /// Looks a key up for writing: expires it if due; no hit/miss accounting.
+    pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8], now: u64) -> Option<&mut Entry> {
+        self.expire_if_needed(db, key, now);
+        let entry = self.dbs[db].get_mut(key)?;
+        entry.last_access_ms = now;
+        Some(entry)
+    }
+
+    /// Stores a value under `key`, replacing any previous value. Unless `keep_ttl`, the key
+    /// loses any expiry it had (as SET does).
+    pub(crate) fn set_value(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        value: Value,
+        keep_ttl: bool,
+        now: u64,
+    ) {
+        let d = &mut self.dbs[db];
+        if !keep_ttl {
+            d.persist(key);
+        }
+        d.insert(key.to_vec(), Entry::new(value, now));
+        self.key_modified(db, key);
+    }
+
+    /// Deletes a key; true if it existed.
+    pub(crate) fn delete_key(&mut self, db: usize, key: &[u8]) -> bool {
+        let existed = self.dbs[db].remove(key).is_some();
+        if existed {
+            self.key_modified(db, key);
+        }
+        existed
+    }
+
+    /// Records that a key changed: invalidates WATCHes on it and counts a change for `save`.
+    pub(crate) fn key_modified(&mut self, db: usize, key: &[u8]) {
+        for client in self.clients.values_mut() {
+            if !client.dirty_cas && client.watched.iter().any(|(d, k)| *d == db && k == key) {
+                client.dirty_cas = true;
+            }
+        }
+    }
+
+    /// Counts `n` changes towards the `save` rules and `rdb_changes_since_last_save`.
+    pub(crate) fn add_dirty(&mut self, n: u64) {
+        self.dirty += n;
+    }
+
+    /// Redis's activeExpireCycle: samples keys with an expiry in each db, deletes the expired
+    /// ones, and repeats while more than a quarter of a sample was expired.
+    pub(crate) fn active_expire_cycle(&mut self, now: u64) {
+        const SAMPLE: usize = 20;
+        const MAX_ROUNDS: usize = 16;
+        for db in 0..self.dbs.len() {
+            for _ in 0..MAX_ROUNDS {
+                let expired: Vec<Key> = self.dbs[db]
+                    .volatile()
+                    .take(SAMPLE)
+                    .filter(|(_, at)| *at <= now)
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                let sampled = self.dbs[db].volatile_len().min(SAMPLE);
+                for key in &expired {
+                    self.expire_if_needed(db, key, now);
+                }
+                if sampled == 0 || expired.len() * 4 <= sampled {
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! The engine's public API: a `Server` owns all state; hosts connect clients, pass command
+//! argument vectors with the current time, and drain replies and pushed messages.
+//!
+//! ```
+//! use emulator::{Server, Reply};
+//! let mut server = Server::new();
+//! let client = server.connect(0);
+//! let replies = server.execute(client, vec![b"SET".to_vec(), b"k".to_vec(), b"v".to_vec()], 0);
+//! assert_eq!(replies, vec![Reply::ok()]);
+//! ```
+//!
+//! Command processing follows Redis's `processCommand`: lookup and arity, authentication,
+//! MULTI restrictions, memory limit, subscribed-mode restrictions, queueing inside MULTI, then
+//! the call itself with its statistics.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::client::{Client, ClientId, ReplyMode};
+use crate::clock::Clock;
+use crate::commands::{self, flags, Command, CommandSpec, Lookup};
+use crate::config::Config;
+use crate::db::Db;
+use crate::errors;
+use crate::resp::{Protocol, Reply};
+
+/// One command being executed.
+pub struct Call {
+    pub client: ClientId,
+    pub argv: Vec<Vec<u8>>,
+    /// The client's selected database when the command started.
+    pub db: usize,
+    pub spec: &'static CommandSpec,
+    /// Engine time in milliseconds; fixed for the whole command, as Redis caches `mstime`.
+    pub now: u64,
+    /// True inside EXEC or a script, where blocking commands must not block.
+    pub nested: bool,
+    /// Set by a blocking command that has to wait.
+    pub block: Option<BlockRequest>,
+}
+
+impl Call {
+    pub fn arg(&self, i: usize) -> &[u8] {
+        &self.argv[i]
+    }
+
+    pub fn argc(&self) -> usize {
+        self.argv.len()
+    }
+}
+
+/// What a blocked client waits for.
+#[derive(Clone, Debug)]
+pub struct BlockRequest {
+    /// Keys (in the call's db) whose change may serve the client.
+    pub keys: Vec<Vec<u8>>,
+    /// Engine time at which the client times out; None waits forever.
+    pub deadline: Option<u64>,
+}
+
+/// Counters INFO reports.
+#[derive(Default, Debug, Clone)]
+pub struct Stats {
+    pub total_connections: u64,
+    pub total_commands: u64,
+    pub expired_keys: u64,
+    pub evicted_keys: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub rejected_connections: u64,
+    /// Per command full name: calls, microseconds, rejected calls, failed calls.
+    pub commands: HashMap<&'static str, CommandStats>,
+    /// Per error code (`ERR`, `WRONGTYPE`, ...): count.
+    pub errors: BTreeMap<String, u64>,
+    pub total_error_replies: u64,
+}
+
+#[derive(Default, Debug, Clone, Copy)]
+pub struct CommandStats {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
+}
+
+/// The whole engine.
+pub struct Server {
+    pub(crate) dbs: Vec<Db>,
+    pub(crate) clients: BTreeMap<ClientId, Client>,
+    pub(crate) config: Config,
+    pub(crate) clock: Clock,
+    pub(crate) stats: Stats,
+    next_client_id: ClientId,
+    next_client_port: u32,
+    /// Engine time at start, for INFO's uptime.
+    pub(crate) started_ms: u64,
+    /// Changes since the last save (INFO's `rdb_changes_since_last_save`, and `save` rules).
+    pub(crate) dirty: u64,
+    /// A microsecond counter supplied by the host, for command timing (INFO commandstats).
+    micros: Box<dyn Fn() -> u64>,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server::new()
+    }
+}
+
+impl Server {
+    /// A server with Redis's default configuration.
+    pub fn new() -> Server {
+        let config = Config::default();
+        let dbs = (0..config.databases).map(|_| Db::default()).collect();
+        Server {
+            dbs,
+            clients: BTreeMap::new(),
+            config,
+            clock: Clock::default(),
+            stats: Stats::default(),
+            next_client_id: 1,
+            next_client_port: 50000,
+            started_ms: 0,
+            dirty: 0,
+            micros: Box::new(|| 0),
+        }
+    }
+
+    /// Supplies a monotonic microsecond counter used to time commands.
+    pub fn set_micros_source(&mut self, micros: Box<dyn Fn() -> u64>) {
+        self.micros = micros;
+    }
+
+    // ----- clients -----
+
+    /// Connects a new client at host time `now_ms` and returns its id.
+    pub fn connect(&mut self, now_ms: u64) -> ClientId {
+        let port = self.next_client_port;
+        self.next_client_port = if port >= 65000 { 50000 } else { port + 1 };
+        self.connect_from(now_ms, format!("127.0.0.1:{port}"))
+    }
+
+    /// Connects a client whose peer address is known (the TCP host passes it).
+    pub fn connect_from(&mut self, now_ms: u64, addr: String) -> ClientId {
+        let now = self.tick_clock(now_ms);
+        if self.started_ms == 0 {
+            self.started_ms = now;
+        }
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let mut client = Client::new(id, now, addr);
+        client.authenticated = self.config.requirepass.is_none();
+        self.clients.insert(id, client);
+        self.stats.total_connections += 1;
+        id
+    }
+
+    /// Disconnects a client, releasing its subscriptions, watches and blocks.
+    pub fn disconnect(&mut self, id: ClientId) {
+        self.clients.remove(&id);
+    }
+
+    pub fn client(&self, id: ClientId) -> Option<&Client> {
+        self.clients.get(&id)
+    }
+
+    pub(crate) fn client_mut(&mut self, id: ClientId) -> &mut Client {
+        self.clients
+            .get_mut(&id)
+            .expect("commands run for connected clients")
+    }
+
+    /// The protocol a client speaks, for encoding its replies.
+    pub fn protocol(&self, id: ClientId) -> Protocol {
+        self.clients
+            .get(&id)
+            .map(|c| c.protocol)
+            .unwrap_or_default()
+    }
+
+    /// Replies and pushes for `id` caused by other clients' commands (messages, unblocked pops).
+    pub fn take_outbound(&mut self, id: ClientId) -> Vec<Reply> {
+        match self.clients.get_mut(&id) {
+            Some(c) => c.outbound.drain(..).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Whether the host should close this client's connection (after QUIT or CLIENT KILL).
+    pub fn is_closing(&self, id: ClientId) -> bool {
+        self.clients.get(&id).is_none_or(|c| c.closing)
+    }
+
+    // ----- time -----
+
+    fn tick_clock(&mut self, host_ms: u64) -> u64 {
+        let now = self.clock.update(host_ms);
+        #[cfg(target_arch = "wasm32")]
+        crate::wasm_libc::set_clock_ms(now);
+        now
+    }
+
+    /// Engine time (host time plus the learner's fast-forward), in milliseconds.
+    pub fn now_ms(&mut self) -> u64 {
+        self.clock.now()
+    }
+
+    /// Moves engine time forward by `ms` (TTL countdowns, idle times); call `tick` afterwards.
+    pub fn advance_clock(&mut self, ms: u64) {
+        self.clock.advance(ms);
+    }
+
+    pub fn pause_clock(&mut self) {
+        self.clock.pause();
+    }
+
+    pub fn resume_clock(&mut self) {
+        self.clock.resume();
+    }
+
+    pub fn clock_paused(&self) -> bool {
+        self.clock.is_paused()
+    }
+
+    /// Runs time-driven work due at host time `now_ms`: active expiry and blocking timeouts.
+    pub fn tick(&mut self, now_ms: u64) {
+        let now = self.tick_clock(now_ms);
+        self.active_expire_cycle(now);
+    }
+
+    /// The host time at which `tick` next has work to do, if any.
+    pub fn next_deadline(&self) -> Option<u64> {
+        // Active expiry runs every 100 ms (Redis's default `hz 10`) while volatile keys exist.
+        if self.dbs.iter().any(|db| db.volatile_len() > 0) {
+            let engine_next = self.clock.clone().now() + 100;
+            return self.clock.to_host_time(engine_next);
+        }
+        None
+    }
+
+    // ----- commands -----
+
+    /// Executes one command for client `id` at host time `now_ms` and returns its replies:
+    /// usually one, none while the client is blocked or has CLIENT REPLY OFF.
+    pub fn execute(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Reply> {
+        if argv.is_empty() || !self.clients.contains_key(&id) {
+            return Vec::new();
+        }
+        let now = self.tick_clock(now_ms);
+        let reply = self.process(id, argv, now);
+        self.finish_reply(id, reply)
+    }
+
+    /// Applies CLIENT REPLY to a reply on its way out.
+    fn finish_reply(&mut self, id: ClientId, reply: Option<Reply>) -> Vec<Reply> {
+        let Some(reply) = reply else {
+            return Vec::new();
+        };
+        let Some(client) = self.clients.get_mut(&id) else {
+            return vec![reply];
+        };
+        match client.reply_mode {
+            ReplyMode::On => vec![reply],
+            ReplyMode::Off => Vec::new(),
+            ReplyMode::Skip => {
+                client.reply_mode = ReplyMode::On;
+                Vec::new()
+            }
+        }
+    }
+
+    /// Redis's processCommand. Returns None when the client blocked.
+    fn process(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now: u64) -> Option<Reply> {
+        let command = match commands::lookup(&argv) {
+            Lookup::Found(c) => c,
+            Lookup::Unknown(err) => return Some(self.reject(id, None, err)),
+        };
+        let spec = command.spec;
+        if !spec.arity_ok(argv.len()) {
+            return Some(self.reject(id, Some(spec), errors::wrong_arity(spec.name)));
+        }
+        let client = self.client_mut(id);
+        client.last_interaction_ms = now;
+        client.last_command = spec.name.to_string();
+        if !client.authenticated && !spec.has_flag(flags::NO_AUTH) {
+            return Some(self.reject(id, Some(spec), errors::NOAUTH.into()));
+        }
+        let in_multi = client.multi.is_some();
+        if in_multi && spec.has_flag(flags::NO_MULTI) {
+            return Some(self.reject(
+                id,
+                Some(spec),
+                "ERR Command not allowed inside a transaction".into(),
+            ));
+        }
+        if let Some(err) = self.check_memory(spec, in_multi) {
+            return Some(self.reject(id, Some(spec), err));
+        }
+        let client = self.client_mut(id);
+        if client.protocol == Protocol::Resp2
+            && client.in_pubsub_context()
+            && !allowed_in_pubsub(spec)
+        {
+            let err = format!(
+                "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                spec.name
+            );
+            return Some(self.reject(id, Some(spec), err));
+        }
+        if in_multi && !runs_inside_multi(spec) {
+            self.client_mut(id)
+                .multi
+                .as_mut()
+                .expect("in MULTI")
+                .queued
+                .push(argv);
+            return Some(Reply::simple("QUEUED"));
+        }
+        let db = self.client_mut(id).db;
+        let mut call = Call {
+            client: id,
+            argv,
+            db,
+            spec,
+            now,
+            nested: false,
+            block: None,
+        };
+        let reply = self.call(command, &mut call);
+        if call.block.is_some() {
+            return None;
+        }
+        Some(reply)
+    }
+
+    /// Rejects a command before it runs: counts it and, inside MULTI, dooms the transaction.
+    fn reject(&mut self, id: ClientId, spec: Option<&'static CommandSpec>, err: String) -> Reply {
+        if let Some(spec) = spec {
+            self.stats
+                .commands
+                .entry(spec.name)
+                .or_default()
+                .rejected_calls += 1;
+        }
+        if let Some(multi) = self.clients.get_mut(&id).and_then(|c| c.multi.as_mut()) {
+            multi.aborted = true;
+        }
+        self.count_error(&err);
+        Reply::Error(err)
+    }
+
+    /// Runs a command's handler and records its statistics. Used for top-level commands, for
+    /// each command of EXEC, and for commands called from scripts.
+    pub(crate) fn call(&mut self, command: Command, call: &mut Call) -> Reply {
+        let start = (self.micros)();
+        let reply = (command.handler)(self, call);
+        let elapsed = (self.micros)().saturating_sub(start);
+        let stats = self.stats.commands.entry(command.spec.name).or_default();
+        if call.block.is_none() {
+            stats.calls += 1;
+            stats.usec += elapsed;
+            self.stats.total_commands += 1;
+        }
+        if let Reply::Error(e) = &reply {
+            stats.failed_calls += 1;
+            let e = e.clone();
+            self.count_error(&e);
+        }
+        reply
+    }
+
+    fn count_error(&mut self, err: &str) {
+        let code = err.split(' ').next().unwrap_or("ERR").to_string();
+        *self.stats.errors.entry(code).or_default() += 1;
+        self.stats.total_error_replies += 1;
+    }
+
+    /// Redis's OOM check before a command: evicts what the policy allows, then refuses
+    /// commands that may grow memory if still over the limit.
+    fn check_memory(&mut self, spec: &CommandSpec, in_multi: bool) -> Option<String> {
+        if self.config.maxmemory == 0 {
+            return None;
+        }
+        let out_of_memory = !self.perform_evictions();
+        let exempt_in_multi = matches!(spec.name, "exec" | "discard" | "quit" | "reset");
+        let deny = spec.has_flag(flags::DENYOOM) || (in_multi && !exempt_in_multi);
+        (out_of_memory && deny).then(|| errors::OOM.to_string())
+    }
+
+    /// Frees memory by the eviction policy; false if still over `maxmemory`.
+    fn perform_evictions(&mut self) -> bool {
+        true
+    }
+
+    // ----- databases -----
+
+    pub(crate) fn db(&mut self, index: usize) -> &mut Db {
+        &mut self.dbs[index]
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+}
+
+/// Commands a RESP2 client may send while subscribed.
+fn allowed_in_pubsub(spec: &CommandSpec) -> bool {
+    matches!(
+        spec.name,
+        "ping"
+            | "subscribe"
+            | "ssubscribe"
+            | "unsubscribe"
+            | "sunsubscribe"
+            | "psubscribe"
+            | "punsubscribe"
+            | "quit"
+            | "reset"
+    )
+}
+
+/// Commands that run at once inside MULTI instead of being queued.
+fn runs_inside_multi(spec: &CommandSpec) -> bool {
+    matches!(
+        spec.name,
+        "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
+}

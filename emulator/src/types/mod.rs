@@ -1,0 +1,48 @@
+//! The values stored under keys.
+
+pub mod string;
+
+pub use string::StringValue;
+
+/// A key's value.
+#[derive(Clone, Debug)]
+pub enum Value {
+    String(StringValue),
+}
+
+impl Value {
+    /// The name TYPE reports.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::String(_) => "string",
+        }
+    }
+
+    /// The encoding OBJECT ENCODING reports (Redis 7.0 names).
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::String(s) => s.encoding(),
+        }
+    }
+}
+
+/// A stored key's value plus the bookkeeping eviction and OBJECT need.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub value: Value,
+    /// Last access time in engine milliseconds (for OBJECT IDLETIME and LRU eviction).
+    pub last_access_ms: u64,
+    /// Redis's logarithmic access counter (for OBJECT FREQ and LFU eviction).
+    pub lfu_counter: u8,
+}
+
+impl Entry {
+    pub fn new(value: Value, now_ms: u64) -> Entry {
+        // Redis starts new keys at LFU_INIT_VAL so they are not evicted at once.
+        Entry {
+            value,
+            last_access_ms: now_ms,
+            lfu_counter: 5,
+        }
+    }
+}
