@@ -3,7 +3,12 @@
 
 pub mod spec;
 
+mod bitmap;
 mod connection;
+mod introspection;
+mod keys;
+mod pubsub;
+mod server;
 mod string;
 
 use std::collections::HashMap;
@@ -26,7 +31,15 @@ pub struct Command {
 
 /// Every group's handlers, by full command name (`get`, `client|list`).
 fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
-    [connection::HANDLERS, string::HANDLERS]
+    [
+        bitmap::HANDLERS,
+        connection::HANDLERS,
+        introspection::HANDLERS,
+        keys::HANDLERS,
+        pubsub::HANDLERS,
+        server::HANDLERS,
+        string::HANDLERS,
+    ]
         .into_iter()
         .flatten()
         .copied()

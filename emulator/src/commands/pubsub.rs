@@ -1,0 +1,5 @@
+//! Pub/sub commands: SUBSCRIBE, PUBLISH, PUBSUB, ...
+
+use super::Handler;
+
+pub(super) const HANDLERS: &[(&str, Handler)] = &[];
