@@ -40,9 +40,9 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
         server::HANDLERS,
         string::HANDLERS,
     ]
-        .into_iter()
-        .flatten()
-        .copied()
+    .into_iter()
+    .flatten()
+    .copied()
 }
 
 /// The implemented commands, looked up by lowercase full name.

@@ -1,0 +1,8 @@
+//! What redis-cli does around the protocol: splitting a typed line into arguments and printing
+//! replies. Shared by the browser console, `redis-emu cli`, and the tests.
+
+mod format;
+mod split;
+
+pub use format::{format_reply, quote_bytes};
+pub use split::{split_args, SplitError};
