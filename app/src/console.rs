@@ -54,7 +54,9 @@ pub fn console(props: &ConsoleProps) -> Html {
             if e.key() != "Enter" {
                 return;
             }
-            let Some(field) = input.cast::<HtmlInputElement>() else { return };
+            let Some(field) = input.cast::<HtmlInputElement>() else {
+                return;
+            };
             let text = field.value();
             field.set_value("");
             let (output, next_prompt) = engine.with(|server| {
@@ -63,7 +65,10 @@ pub fn console(props: &ConsoleProps) -> Html {
                 (output, session.prompt(server))
             });
             let mut lines = (*transcript).clone();
-            lines.push(Line::Input { prompt: (*prompt).clone(), text });
+            lines.push(Line::Input {
+                prompt: (*prompt).clone(),
+                text,
+            });
             if !output.is_empty() {
                 lines.push(Line::Output(output));
             }
@@ -111,7 +116,11 @@ fn render_line(line: &Line) -> Html {
             <div class="line input"><span class="prompt">{ format!("{prompt} ") }</span>{ text.clone() }</div>
         },
         Line::Output(text) => {
-            let class = if text.starts_with("(error)") { "line output error" } else { "line output" };
+            let class = if text.starts_with("(error)") {
+                "line output error"
+            } else {
+                "line output"
+            };
             html! { <pre class={class}>{ text.trim_end_matches('\n').to_string() }</pre> }
         }
     }

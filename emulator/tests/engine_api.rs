@@ -23,9 +23,18 @@ fn clients_send_argument_vectors_and_get_replies() {
     let a = server.connect(T0);
     let b = server.connect(T0);
     assert_ne!(a, b);
-    assert_eq!(server.execute(a, argv(&["PING"]), T0), vec![Reply::simple("PONG")]);
-    assert_eq!(server.execute(a, argv(&["SET", "k", "v"]), T0), vec![Reply::ok()]);
-    assert_eq!(server.execute(b, argv(&["GET", "k"]), T0), vec![Reply::bulk("v")]);
+    assert_eq!(
+        server.execute(a, argv(&["PING"]), T0),
+        vec![Reply::simple("PONG")]
+    );
+    assert_eq!(
+        server.execute(a, argv(&["SET", "k", "v"]), T0),
+        vec![Reply::ok()]
+    );
+    assert_eq!(
+        server.execute(b, argv(&["GET", "k"]), T0),
+        vec![Reply::bulk("v")]
+    );
     let raw = server.execute(b, argv(&["GET", "missing"]), T0)[0].encode(server.protocol(b));
     assert_eq!(raw, b"$-1\r\n");
     assert_eq!(server.protocol(a), Protocol::Resp2);
@@ -37,11 +46,15 @@ fn unknown_commands_and_bad_arity_get_redis_errors() {
     let c = server.connect(T0);
     assert_eq!(
         server.execute(c, argv(&["NOPE", "x"]), T0),
-        vec![Reply::error("ERR unknown command 'NOPE', with args beginning with: 'x' ")]
+        vec![Reply::error(
+            "ERR unknown command 'NOPE', with args beginning with: 'x' "
+        )]
     );
     assert_eq!(
         server.execute(c, argv(&["GET"]), T0),
-        vec![Reply::error("ERR wrong number of arguments for 'get' command")]
+        vec![Reply::error(
+            "ERR wrong number of arguments for 'get' command"
+        )]
     );
 }
 

@@ -17,7 +17,10 @@ pub struct Session {
 impl Session {
     /// Connects a new client at host time `now_ms`.
     pub fn connect(server: &mut Server, now_ms: u64) -> Session {
-        Session { client: server.connect(now_ms), address: DEFAULT_ADDRESS.to_string() }
+        Session {
+            client: server.connect(now_ms),
+            address: DEFAULT_ADDRESS.to_string(),
+        }
     }
 
     pub fn client_id(&self) -> ClientId {
