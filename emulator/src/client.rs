@@ -92,7 +92,10 @@ pub struct Client {
     pub no_touch: bool,
     /// Set by QUIT or CLIENT KILL: the host should close the connection after sending replies.
     pub closing: bool,
-    /// Replies and pushes caused by other clients (messages, unblocked pops), for the host to drain.
+    /// Output for the host to drain: messages and replies caused by other clients (published
+    /// messages, unblocked pops). A command's own extra output (SUBSCRIBE's confirmations, a
+    /// message published to oneself) is queued here too, and `Server::execute` returns it
+    /// with that command's reply.
     pub outbound: VecDeque<Reply>,
     /// Whether this client is hidden from CLIENT LIST and MONITOR (the UI's own inspector).
     pub internal: bool,

@@ -379,7 +379,8 @@ impl Server {
             .unwrap_or_default()
     }
 
-    pub(crate) fn pubsub(&self) -> &PubSub {
+    /// The subscription registry, for inspection (PUBSUB, the UI).
+    pub fn pubsub(&self) -> &PubSub {
         &self.pubsub
     }
 }

@@ -100,8 +100,7 @@ fn reset(srv: &mut Server, call: &mut Call) -> Reply {
     client.db = 0;
     client.protocol = Protocol::Resp2;
     client.multi = None;
-    client.watched.clear();
-    client.dirty_cas = false;
+    client.unwatch_all();
     client.name = None;
     client.user = DEFAULT_USER.into();
     client.authenticated = authenticated;
