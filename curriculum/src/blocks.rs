@@ -13,8 +13,18 @@ pub enum BlockKind {
 }
 
 /// Languages shown as source.
-const CODE_LANGUAGES: &[&str] =
-    &["shell", "go", "python", "javascript", "typescript", "lua", "text", "conf", "yaml", "c"];
+const CODE_LANGUAGES: &[&str] = &[
+    "shell",
+    "go",
+    "python",
+    "javascript",
+    "typescript",
+    "lua",
+    "text",
+    "conf",
+    "yaml",
+    "c",
+];
 
 /// The pane a `redis` block runs in when it names none.
 pub const DEFAULT_PANE: &str = "A";
@@ -46,7 +56,9 @@ pub fn parse(markdown: &str) -> Result<Vec<Block>, String> {
     let mut blocks = Vec::new();
     let mut lines = markdown.lines().enumerate();
     while let Some((n, line)) = lines.next() {
-        let Some(info) = line.trim_start().strip_prefix("```") else { continue };
+        let Some(info) = line.trim_start().strip_prefix("```") else {
+            continue;
+        };
         let mut text = String::new();
         let mut closed = false;
         for (_, body) in lines.by_ref() {
@@ -58,21 +70,32 @@ pub fn parse(markdown: &str) -> Result<Vec<Block>, String> {
             text.push('\n');
         }
         if !closed {
-            return Err(format!("code block opened on line {} is never closed", n + 1));
+            return Err(format!(
+                "code block opened on line {} is never closed",
+                n + 1
+            ));
         }
         let kind = block_kind(info.trim()).map_err(|e| format!("line {}: {e}", n + 1))?;
         let commands = match kind {
-            BlockKind::Redis { .. } => redis_commands(&text).map_err(|e| format!("block at line {}: {e}", n + 1))?,
+            BlockKind::Redis { .. } => {
+                redis_commands(&text).map_err(|e| format!("block at line {}: {e}", n + 1))?
+            }
             _ => Vec::new(),
         };
-        blocks.push(Block { kind, text, commands });
+        blocks.push(Block {
+            kind,
+            text,
+            commands,
+        });
     }
     Ok(blocks)
 }
 
 fn block_kind(info: &str) -> Result<BlockKind, String> {
     let mut words = info.split_whitespace();
-    let kind = words.next().ok_or("code block without a kind (write ```redis, ```shell, ...)")?;
+    let kind = words
+        .next()
+        .ok_or("code block without a kind (write ```redis, ```shell, ...)")?;
     match kind {
         "redis" => {
             let mut pane = DEFAULT_PANE.to_string();
@@ -88,7 +111,9 @@ fn block_kind(info: &str) -> Result<BlockKind, String> {
         }
         "prompt-agent" => Ok(BlockKind::Prompt { chat: false }),
         "prompt-chat" => Ok(BlockKind::Prompt { chat: true }),
-        lang if CODE_LANGUAGES.contains(&lang) => Ok(BlockKind::Code { language: lang.to_string() }),
+        lang if CODE_LANGUAGES.contains(&lang) => Ok(BlockKind::Code {
+            language: lang.to_string(),
+        }),
         other => Err(format!("unknown code block kind '{other}'")),
     }
 }
@@ -128,19 +153,27 @@ fn redis_commands(text: &str) -> Result<Vec<CommandLine>, String> {
             continue;
         }
         if let Some(directive) = line.strip_prefix("#!") {
-            advance_ms += parse_advance(directive.trim()).map_err(|e| format!("line {}: {e}", i + 1))?;
+            advance_ms +=
+                parse_advance(directive.trim()).map_err(|e| format!("line {}: {e}", i + 1))?;
             continue;
         }
         if line.starts_with('#') {
             if let Some(expect) = expectation(line) {
-                let last = commands.last_mut().ok_or_else(|| format!("line {}: '# ->' before any command", i + 1))?;
+                let last = commands
+                    .last_mut()
+                    .ok_or_else(|| format!("line {}: '# ->' before any command", i + 1))?;
                 last.expect.get_or_insert_with(Vec::new).push(expect);
             }
             continue;
         }
         let (command, comment) = split_comment(line);
         let expect = comment.and_then(expectation).map(|e| vec![e]);
-        commands.push(CommandLine { text: command.to_string(), expect, advance_ms, line: i + 1 });
+        commands.push(CommandLine {
+            text: command.to_string(),
+            expect,
+            advance_ms,
+            line: i + 1,
+        });
         advance_ms = 0;
     }
     Ok(commands)
@@ -148,7 +181,9 @@ fn redis_commands(text: &str) -> Result<Vec<CommandLine>, String> {
 
 /// `advance 61s` / `advance 1500ms`
 fn parse_advance(directive: &str) -> Result<u64, String> {
-    let amount = directive.strip_prefix("advance ").ok_or_else(|| format!("unknown directive '#! {directive}'"))?;
+    let amount = directive
+        .strip_prefix("advance ")
+        .ok_or_else(|| format!("unknown directive '#! {directive}'"))?;
     let (number, scale) = if let Some(ms) = amount.strip_suffix("ms") {
         (ms, 1)
     } else if let Some(s) = amount.strip_suffix('s') {
@@ -156,7 +191,11 @@ fn parse_advance(directive: &str) -> Result<u64, String> {
     } else {
         return Err(format!("'{amount}' needs a unit (s or ms)"));
     };
-    number.trim().parse::<u64>().map(|n| n * scale).map_err(|_| format!("bad duration '{amount}'"))
+    number
+        .trim()
+        .parse::<u64>()
+        .map(|n| n * scale)
+        .map_err(|_| format!("bad duration '{amount}'"))
 }
 
 #[cfg(test)]
@@ -168,11 +207,20 @@ mod tests {
         let md = "intro\n```redis pane=B\n# a comment\nSET k \"a # b\" # -> OK\nZRANGE z 0 -1\n# -> 1) \"a\"\n# -> 2) \"b\"\n#! advance 2s\nTTL k\n```\n";
         let blocks = parse(md).unwrap();
         assert_eq!(blocks.len(), 1);
-        assert_eq!(blocks[0].kind, BlockKind::Redis { pane: "B".into(), setup: false });
+        assert_eq!(
+            blocks[0].kind,
+            BlockKind::Redis {
+                pane: "B".into(),
+                setup: false
+            }
+        );
         let c = &blocks[0].commands;
         assert_eq!(c[0].text, "SET k \"a # b\"");
         assert_eq!(c[0].expect, Some(vec!["OK".into()]));
-        assert_eq!(c[1].expect, Some(vec!["1) \"a\"".into(), "2) \"b\"".into()]));
+        assert_eq!(
+            c[1].expect,
+            Some(vec!["1) \"a\"".into(), "2) \"b\"".into()])
+        );
         assert_eq!(c[2].advance_ms, 2000);
         assert_eq!(c[2].expect, None);
     }

@@ -11,13 +11,25 @@ pub fn matches(expected: &str, actual: &str) -> bool {
 }
 
 fn match_from(expected: &str, actual: &str) -> bool {
-    let Some(open) = expected.find('{') else { return expected == actual };
-    let Some(close) = expected[open..].find('}').map(|c| open + c) else { return expected == actual };
-    let (literal, placeholder, rest) = (&expected[..open], &expected[open + 1..close], &expected[close + 1..]);
-    let Some(actual) = actual.strip_prefix(literal) else { return false };
+    let Some(open) = expected.find('{') else {
+        return expected == actual;
+    };
+    let Some(close) = expected[open..].find('}').map(|c| open + c) else {
+        return expected == actual;
+    };
+    let (literal, placeholder, rest) = (
+        &expected[..open],
+        &expected[open + 1..close],
+        &expected[close + 1..],
+    );
+    let Some(actual) = actual.strip_prefix(literal) else {
+        return false;
+    };
     // Try every length the placeholder could take, then match the rest.
     (1..=actual.len()).any(|len| {
-        actual.is_char_boundary(len) && fits(placeholder, &actual[..len]) && match_from(rest, &actual[len..])
+        actual.is_char_boundary(len)
+            && fits(placeholder, &actual[..len])
+            && match_from(rest, &actual[len..])
     }) || (placeholder_is_unknown(placeholder) && expected == actual)
 }
 
@@ -31,11 +43,16 @@ fn fits(placeholder: &str, text: &str) -> bool {
     }
     if let Some(n) = placeholder.strip_prefix("hex ") {
         return n.parse::<usize>().is_ok_and(|n| text.len() == n)
-            && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     }
     if let Some(range) = placeholder.strip_prefix("int ") {
-        let Some((lo, hi)) = range.split_once("..") else { return false };
-        let (Ok(lo), Ok(hi), Ok(v)) = (lo.parse::<i64>(), hi.parse::<i64>(), text.parse::<i64>()) else {
+        let Some((lo, hi)) = range.split_once("..") else {
+            return false;
+        };
+        let (Ok(lo), Ok(hi), Ok(v)) = (lo.parse::<i64>(), hi.parse::<i64>(), text.parse::<i64>())
+        else {
             return false;
         };
         return (lo..=hi).contains(&v) && v.to_string() == text;

@@ -106,7 +106,10 @@ impl Course {
         let mut course = Course::default();
         for (path, text) in &files {
             let folder = path.split('/').next().unwrap_or_default();
-            let err = |message: String| ContentError { path: path.to_string(), message };
+            let err = |message: String| ContentError {
+                path: path.to_string(),
+                message,
+            };
             let (front, body) = match FrontMatter::split(text) {
                 Ok(parts) => parts,
                 Err(e) => {
@@ -122,7 +125,9 @@ impl Course {
                 continue;
             }
             let Some(module) = course.modules.last_mut().filter(|_| {
-                files.iter().any(|(p, _)| *p == format!("{folder}/_module.md"))
+                files
+                    .iter()
+                    .any(|(p, _)| *p == format!("{folder}/_module.md"))
             }) else {
                 errors.push(err(format!("no _module.md in {folder}/")));
                 continue;
@@ -158,7 +163,10 @@ impl Course {
         let mut seen = std::collections::HashSet::new();
         for step in self.steps() {
             if !seen.insert(step.id.as_str()) {
-                errors.push(ContentError { path: step.path.clone(), message: format!("duplicate step id '{}'", step.id) });
+                errors.push(ContentError {
+                    path: step.path.clone(),
+                    message: format!("duplicate step id '{}'", step.id),
+                });
             }
         }
         for step in self.steps() {
@@ -205,7 +213,9 @@ fn step_from(front: &FrontMatter, body: &str, path: &str) -> Result<Step, String
         module: front.required("module")?.to_string(),
         level: Level::parse(level).ok_or_else(|| format!("unknown level '{level}'"))?,
         summary: front.required("summary")?.to_string(),
-        minutes: minutes.parse().map_err(|_| format!("minutes is not a number: '{minutes}'"))?,
+        minutes: minutes
+            .parse()
+            .map_err(|_| format!("minutes is not a number: '{minutes}'"))?,
         blocks: blocks::parse(body)?,
         body: body.to_string(),
         path: path.to_string(),

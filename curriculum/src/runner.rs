@@ -25,8 +25,16 @@ pub struct Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.expected {
-            Some(e) => write!(f, "{}: `{}`\n  expected: {e:?}\n  actual:   {:?}", self.step, self.command, self.actual),
-            None => write!(f, "{}: `{}` was rejected: {:?}", self.step, self.command, self.actual),
+            Some(e) => write!(
+                f,
+                "{}: `{}`\n  expected: {e:?}\n  actual:   {:?}",
+                self.step, self.command, self.actual
+            ),
+            None => write!(
+                f,
+                "{}: `{}` was rejected: {:?}",
+                self.step, self.command, self.actual
+            ),
         }
     }
 }
@@ -38,12 +46,22 @@ pub fn check_step(step: &Step) -> (usize, Vec<Failure>) {
     let mut panes: HashMap<String, Session> = HashMap::new();
     let mut checked = 0;
     let mut failures = Vec::new();
-    let setup_first = step.blocks.iter().filter(|b| matches!(b.kind, BlockKind::Redis { setup: true, .. }));
-    let then_rest = step.blocks.iter().filter(|b| matches!(b.kind, BlockKind::Redis { setup: false, .. }));
+    let setup_first = step
+        .blocks
+        .iter()
+        .filter(|b| matches!(b.kind, BlockKind::Redis { setup: true, .. }));
+    let then_rest = step
+        .blocks
+        .iter()
+        .filter(|b| matches!(b.kind, BlockKind::Redis { setup: false, .. }));
     for block in setup_first.chain(then_rest) {
-        let BlockKind::Redis { pane, .. } = &block.kind else { continue };
+        let BlockKind::Redis { pane, .. } = &block.kind else {
+            continue;
+        };
         for command in &block.commands {
-            let session = panes.entry(pane.clone()).or_insert_with(|| Session::connect(&mut server, START_MS));
+            let session = panes
+                .entry(pane.clone())
+                .or_insert_with(|| Session::connect(&mut server, START_MS));
             server.advance_clock(command.advance_ms);
             let output = session.run_line(&mut server, &command.text, START_MS);
             let actual = output.strip_suffix('\n').unwrap_or(&output).to_string();
@@ -66,7 +84,8 @@ fn compare(step: &Step, command: &CommandLine, actual: &str) -> Option<Failure> 
     match &command.expect {
         Some(lines) => {
             let actual_lines: Vec<&str> = actual.split('\n').collect();
-            let ok = lines.len() == actual_lines.len() && lines.iter().zip(&actual_lines).all(|(e, a)| matches(e, a));
+            let ok = lines.len() == actual_lines.len()
+                && lines.iter().zip(&actual_lines).all(|(e, a)| matches(e, a));
             (!ok).then(|| failure(Some(lines.join("\n"))))
         }
         None => {

@@ -371,9 +371,23 @@ impl Server {
                 .or_default()
                 .rejected_calls += 1;
         }
-        if let Some(multi) = self.clients.get_mut(&id).and_then(|c| c.multi.as_mut()) {
-            multi.aborted = true;
-        }
+        let err = match self.clients.get_mut(&id) {
+            // A rejected EXEC (wrong arity, OOM...) discards the transaction, naming the reason;
+            // Redis does this even when no MULTI is open.
+            Some(client) if spec.is_some_and(|s| s.name == "exec") => {
+                client.multi = None;
+                client.unwatch_all();
+                let reason = err.strip_prefix("ERR ").unwrap_or(&err);
+                format!("EXECABORT Transaction discarded because of: {reason}")
+            }
+            Some(client) => {
+                if let Some(multi) = client.multi.as_mut() {
+                    multi.aborted = true;
+                }
+                err
+            }
+            None => err,
+        };
         self.count_error(&err);
         Reply::Error(err)
     }
