@@ -99,11 +99,19 @@ impl Course {
     pub fn from_files(files: &[(&str, &str)]) -> Result<Course, Vec<ContentError>> {
         let mut files: Vec<_> = files
             .iter()
-            .filter(|(p, _)| p.ends_with(".md") && p.contains('/') && !p.starts_with("README"))
+            .filter(|(p, _)| p.ends_with(".md") && p.contains('/'))
             .collect();
-        files.sort_by(|a, b| a.0.cmp(b.0));
+        // Each folder's _module.md first, then its steps by file name.
+        files.sort_by_key(|(p, _)| {
+            (
+                p.split('/').next().unwrap_or_default(),
+                !p.ends_with("/_module.md"),
+                *p,
+            )
+        });
         let mut errors = Vec::new();
         let mut course = Course::default();
+        let mut module_folder = "";
         for (path, text) in &files {
             let folder = path.split('/').next().unwrap_or_default();
             let err = |message: String| ContentError {
@@ -119,16 +127,19 @@ impl Course {
             };
             if path.ends_with("/_module.md") {
                 match module_from(&front, body) {
-                    Ok(m) => course.modules.push(m),
+                    Ok(m) => {
+                        course.modules.push(m);
+                        module_folder = folder;
+                    }
                     Err(e) => errors.push(err(e)),
                 }
                 continue;
             }
-            let Some(module) = course.modules.last_mut().filter(|_| {
-                files
-                    .iter()
-                    .any(|(p, _)| *p == format!("{folder}/_module.md"))
-            }) else {
+            let Some(module) = course
+                .modules
+                .last_mut()
+                .filter(|_| module_folder == folder)
+            else {
                 errors.push(err(format!("no _module.md in {folder}/")));
                 continue;
             };
