@@ -1,4 +1,4 @@
-//! The console pane: a redis-cli look-alike over one engine client. Parsing, running and
+//! A console pane: a redis-cli look-alike over one engine client. Parsing, running and
 //! formatting live in `emulator::cli`; this component only shows lines and reads the keyboard.
 
 use emulator::cli::Session;
@@ -6,19 +6,43 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::engine::{now_ms, Engine};
+use crate::lesson::RunRequest;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
     pub engine: Engine,
+    /// This pane's name ("A", "B"): runnable blocks name the pane they type into.
+    pub pane: String,
+    /// The latest request from a Run button, with a counter so repeats are noticed.
+    pub feed: Option<(u32, RunRequest)>,
 }
 
-/// One line of the transcript.
+/// One entry of the transcript.
 #[derive(Clone, PartialEq)]
 enum Line {
     /// A command as typed, after the prompt that was showing.
     Input { prompt: String, text: String },
     /// What redis-cli would print for it.
     Output(String),
+}
+
+/// Runs typed lines in the engine and appends them with their output to the transcript.
+fn run_lines(engine: &Engine, session: &std::cell::RefCell<Session>, lines: &[String], transcript: &UseStateHandle<Vec<Line>>, prompt: &UseStateHandle<String>) {
+    let mut entries = (**transcript).clone();
+    let mut current_prompt = (**prompt).clone();
+    engine.with(|server| {
+        let mut session = session.borrow_mut();
+        for text in lines {
+            let output = session.run_line(server, text, now_ms());
+            entries.push(Line::Input { prompt: current_prompt.clone(), text: text.clone() });
+            if !output.is_empty() {
+                entries.push(Line::Output(output));
+            }
+            current_prompt = session.prompt(server);
+        }
+    });
+    transcript.set(entries);
+    prompt.set(current_prompt);
 }
 
 #[function_component(Console)]
@@ -46,34 +70,26 @@ pub fn console(props: &ConsoleProps) -> Html {
         });
     }
 
+    {
+        let (engine, session, transcript, prompt) = (engine.clone(), session.clone(), transcript.clone(), prompt.clone());
+        let pane = props.pane.clone();
+        use_effect_with(props.feed.clone(), move |feed| {
+            if let Some((_, request)) = feed.as_ref().filter(|(_, r)| r.pane == pane) {
+                run_lines(&engine, &session, &request.lines, &transcript, &prompt);
+            }
+        });
+    }
+
     let onkeydown = {
-        let transcript = transcript.clone();
-        let prompt = prompt.clone();
-        let input = input.clone();
+        let (transcript, prompt, input) = (transcript.clone(), prompt.clone(), input.clone());
         Callback::from(move |e: KeyboardEvent| {
             if e.key() != "Enter" {
                 return;
             }
-            let Some(field) = input.cast::<HtmlInputElement>() else {
-                return;
-            };
+            let Some(field) = input.cast::<HtmlInputElement>() else { return };
             let text = field.value();
             field.set_value("");
-            let (output, next_prompt) = engine.with(|server| {
-                let mut session = session.borrow_mut();
-                let output = session.run_line(server, &text, now_ms());
-                (output, session.prompt(server))
-            });
-            let mut lines = (*transcript).clone();
-            lines.push(Line::Input {
-                prompt: (*prompt).clone(),
-                text,
-            });
-            if !output.is_empty() {
-                lines.push(Line::Output(output));
-            }
-            transcript.set(lines);
-            prompt.set(next_prompt);
+            run_lines(&engine, &session, &[text], &transcript, &prompt);
         })
     };
 
@@ -87,10 +103,9 @@ pub fn console(props: &ConsoleProps) -> Html {
     };
 
     html! {
-        <section class="pane console" aria-label="Redis console" onclick={focus_input}>
+        <section class="pane console" aria-label={format!("Redis console {}", props.pane)} data-pane={props.pane.clone()} onclick={focus_input}>
             <div class="transcript" role="log" aria-live="polite">
                 { for transcript.iter().map(render_line) }
-                <div ref={end} />
             </div>
             <label class="input-line">
                 <span class="prompt">{ format!("{} ", *prompt) }</span>
@@ -102,10 +117,10 @@ pub fn console(props: &ConsoleProps) -> Html {
                     autocomplete="off"
                     autocapitalize="off"
                     spellcheck="false"
-                    autofocus=true
                     {onkeydown}
                 />
             </label>
+            <div ref={end} />
         </section>
     }
 }
@@ -116,11 +131,7 @@ fn render_line(line: &Line) -> Html {
             <div class="line input"><span class="prompt">{ format!("{prompt} ") }</span>{ text.clone() }</div>
         },
         Line::Output(text) => {
-            let class = if text.starts_with("(error)") {
-                "line output error"
-            } else {
-                "line output"
-            };
+            let class = if text.starts_with("(error)") { "line output error" } else { "line output" };
             html! { <pre class={class}>{ text.trim_end_matches('\n').to_string() }</pre> }
         }
     }

@@ -2,6 +2,8 @@
 //! the engine running in this page.
 
 mod console;
+mod lesson;
+mod markdown;
 mod engine;
 mod layout;
 

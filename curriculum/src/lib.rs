@@ -11,7 +11,7 @@ mod expect;
 mod frontmatter;
 mod runner;
 
-pub use blocks::{Block, BlockKind, CommandLine};
+pub use blocks::{Block, BlockKind, CommandLine, DEFAULT_PANE};
 pub use expect::matches;
 pub use runner::{check_step, Failure};
 
