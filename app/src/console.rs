@@ -24,17 +24,36 @@ enum Line {
     Input { prompt: String, text: String },
     /// What redis-cli would print for it.
     Output(String),
+    /// A note from the playground itself (the clock moved), not part of redis-cli's output.
+    Note(String),
 }
 
 /// Runs typed lines in the engine and appends them with their output to the transcript.
-fn run_lines(engine: &Engine, session: &std::cell::RefCell<Session>, lines: &[String], transcript: &UseStateHandle<Vec<Line>>, prompt: &UseStateHandle<String>) {
+fn run_lines(
+    engine: &Engine,
+    session: &std::cell::RefCell<Session>,
+    lines: &[(u64, String)],
+    transcript: &UseStateHandle<Vec<Line>>,
+    prompt: &UseStateHandle<String>,
+) {
     let mut entries = (**transcript).clone();
     let mut current_prompt = (**prompt).clone();
     engine.with(|server| {
         let mut session = session.borrow_mut();
-        for text in lines {
+        for (advance_ms, text) in lines {
+            if *advance_ms > 0 {
+                server.advance_clock(*advance_ms);
+                server.tick(now_ms());
+                entries.push(Line::Note(format!(
+                    "(the clock moves forward {})",
+                    duration(*advance_ms)
+                )));
+            }
             let output = session.run_line(server, text, now_ms());
-            entries.push(Line::Input { prompt: current_prompt.clone(), text: text.clone() });
+            entries.push(Line::Input {
+                prompt: current_prompt.clone(),
+                text: text.clone(),
+            });
             if !output.is_empty() {
                 entries.push(Line::Output(output));
             }
@@ -71,7 +90,12 @@ pub fn console(props: &ConsoleProps) -> Html {
     }
 
     {
-        let (engine, session, transcript, prompt) = (engine.clone(), session.clone(), transcript.clone(), prompt.clone());
+        let (engine, session, transcript, prompt) = (
+            engine.clone(),
+            session.clone(),
+            transcript.clone(),
+            prompt.clone(),
+        );
         let pane = props.pane.clone();
         use_effect_with(props.feed.clone(), move |feed| {
             if let Some((_, request)) = feed.as_ref().filter(|(_, r)| r.pane == pane) {
@@ -86,10 +110,12 @@ pub fn console(props: &ConsoleProps) -> Html {
             if e.key() != "Enter" {
                 return;
             }
-            let Some(field) = input.cast::<HtmlInputElement>() else { return };
+            let Some(field) = input.cast::<HtmlInputElement>() else {
+                return;
+            };
             let text = field.value();
             field.set_value("");
-            run_lines(&engine, &session, &[text], &transcript, &prompt);
+            run_lines(&engine, &session, &[(0, text)], &transcript, &prompt);
         })
     };
 
@@ -125,13 +151,29 @@ pub fn console(props: &ConsoleProps) -> Html {
     }
 }
 
+/// "3 s", "1.5 s", "250 ms"
+fn duration(ms: u64) -> String {
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else if ms > 1000 {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    } else {
+        format!("{ms} ms")
+    }
+}
+
 fn render_line(line: &Line) -> Html {
     match line {
+        Line::Note(text) => html! { <div class="line note">{ text.clone() }</div> },
         Line::Input { prompt, text } => html! {
             <div class="line input"><span class="prompt">{ format!("{prompt} ") }</span>{ text.clone() }</div>
         },
         Line::Output(text) => {
-            let class = if text.starts_with("(error)") { "line output error" } else { "line output" };
+            let class = if text.starts_with("(error)") {
+                "line output error"
+            } else {
+                "line output"
+            };
             html! { <pre class={class}>{ text.trim_end_matches('\n').to_string() }</pre> }
         }
     }

@@ -17,11 +17,12 @@ pub fn course() -> &'static Course {
     COURSE.get_or_init(|| Course::from_files(CONTENT_FILES).unwrap_or_default())
 }
 
-/// Commands for a console pane to run, as if typed.
+/// Commands for a console pane to run, as if typed, each after moving the playground clock
+/// forward by its `advance_ms` (the block's `#! advance` directives).
 #[derive(Clone, PartialEq)]
 pub struct RunRequest {
     pub pane: String,
-    pub lines: Rc<Vec<String>>,
+    pub lines: Rc<Vec<(u64, String)>>,
 }
 
 /// Steps visible at a chosen depth: everything up to and including that level.
@@ -46,7 +47,9 @@ pub fn lesson(props: &LessonProps) -> Html {
         .and_then(|id| course().step(id))
         .or_else(|| steps.first().copied());
     let position = current.and_then(|c| steps.iter().position(|s| s.id == c.id));
-    let prev = position.and_then(|i| i.checked_sub(1)).and_then(|i| steps.get(i));
+    let prev = position
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| steps.get(i));
     let next = position.and_then(|i| steps.get(i + 1));
     html! {
         <section class="pane curriculum" aria-label="Lesson">
@@ -74,7 +77,12 @@ struct LevelPickerProps {
 
 #[function_component(LevelPicker)]
 fn level_picker(props: &LevelPickerProps) -> Html {
-    let levels = [Level::Beginner, Level::Intermediate, Level::Advanced, Level::Expert];
+    let levels = [
+        Level::Beginner,
+        Level::Intermediate,
+        Level::Advanced,
+        Level::Expert,
+    ];
     html! {
         <div class="level-picker" role="radiogroup" aria-label="Read up to level">
             <span class="label">{"Read up to"}</span>
@@ -133,7 +141,9 @@ struct StepViewProps {
 
 #[function_component(StepView)]
 fn step_view(props: &StepViewProps) -> Html {
-    let Some(step) = course().step(&props.step_id) else { return html! {} };
+    let Some(step) = course().step(&props.step_id) else {
+        return html! {};
+    };
     let on_run = props.on_run.clone();
     let render_block = move |n: usize| match step.blocks.get(n) {
         Some(block) => code_block(block, &on_run),
@@ -158,7 +168,13 @@ fn code_block(block: &Block, on_run: &Callback<RunRequest>) -> Html {
         BlockKind::Redis { pane, .. } => {
             let request = RunRequest {
                 pane: pane.clone(),
-                lines: Rc::new(block.commands.iter().map(|c| c.text.clone()).collect()),
+                lines: Rc::new(
+                    block
+                        .commands
+                        .iter()
+                        .map(|c| (c.advance_ms, c.text.clone()))
+                        .collect(),
+                ),
             };
             let on_run = on_run.clone();
             let pane_label = (pane != curriculum::DEFAULT_PANE).then(|| format!("pane {pane}"));

@@ -2,10 +2,10 @@
 //! the engine running in this page.
 
 mod console;
-mod lesson;
-mod markdown;
 mod engine;
 mod layout;
+mod lesson;
+mod markdown;
 
 fn main() {
     yew::Renderer::<layout::App>::new().render();

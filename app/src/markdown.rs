@@ -13,7 +13,10 @@ struct Open {
 
 /// Renders `markdown`; the n-th fenced code block is rendered by `code_block(n)`.
 pub fn render(markdown: &str, code_block: &dyn Fn(usize) -> Html) -> Html {
-    let mut stack: Vec<Open> = vec![Open { tag: Tag::Paragraph, children: Vec::new() }];
+    let mut stack: Vec<Open> = vec![Open {
+        tag: Tag::Paragraph,
+        children: Vec::new(),
+    }];
     let mut fence_index = 0;
     let mut in_fence = false;
     for event in Parser::new(markdown) {
@@ -27,7 +30,10 @@ pub fn render(markdown: &str, code_block: &dyn Fn(usize) -> Html) -> Html {
                 fence_index += 1;
             }
             _ if in_fence => {}
-            Event::Start(tag) => stack.push(Open { tag: tag.into_static(), children: Vec::new() }),
+            Event::Start(tag) => stack.push(Open {
+                tag: tag.into_static(),
+                children: Vec::new(),
+            }),
             Event::End(_) => {
                 if stack.len() > 1 {
                     let open = stack.pop().expect("stack has an open element");
@@ -35,7 +41,9 @@ pub fn render(markdown: &str, code_block: &dyn Fn(usize) -> Html) -> Html {
                     push(&mut stack, node);
                 }
             }
-            Event::Text(text) | Event::Html(text) | Event::InlineHtml(text) => push(&mut stack, html! { { text.to_string() } }),
+            Event::Text(text) | Event::Html(text) | Event::InlineHtml(text) => {
+                push(&mut stack, html! { { text.to_string() } })
+            }
             Event::Code(code) => push(&mut stack, html! { <code>{ code.to_string() }</code> }),
             Event::SoftBreak => push(&mut stack, html! { {" "} }),
             Event::HardBreak => push(&mut stack, html! { <br /> }),
@@ -43,7 +51,11 @@ pub fn render(markdown: &str, code_block: &dyn Fn(usize) -> Html) -> Html {
             _ => {}
         }
     }
-    let root = stack.into_iter().next().map(|o| o.children).unwrap_or_default();
+    let root = stack
+        .into_iter()
+        .next()
+        .map(|o| o.children)
+        .unwrap_or_default();
     html! { <>{ for root }</> }
 }
 
