@@ -79,6 +79,7 @@ pub fn console(props: &ConsoleProps) -> Html {
     });
     let input = use_node_ref();
     let end = use_node_ref();
+    let reading_state = use_state(|| false);
 
     {
         let end = end.clone();
@@ -97,17 +98,72 @@ pub fn console(props: &ConsoleProps) -> Html {
             prompt.clone(),
         );
         let pane = props.pane.clone();
+        let reading = reading_state.clone();
         use_effect_with(props.feed.clone(), move |feed| {
             if let Some((_, request)) = feed.as_ref().filter(|(_, r)| r.pane == pane) {
                 run_lines(&engine, &session, &request.lines, &transcript, &prompt);
+                reading.set(session.borrow().is_reading_messages());
             }
         });
     }
 
+    // Messages and late replies (pub/sub, unblocked pops) arrive between keystrokes.
+    let reading = reading_state.clone();
+    {
+        let (engine, session, transcript) = (engine.clone(), session.clone(), transcript.clone());
+        use_effect_with((), move |_| {
+            let poll = gloo_timers::callback::Interval::new(100, move || {
+                let arrived = engine.with(|server| session.borrow_mut().take_arrivals(server));
+                if !arrived.is_empty() {
+                    let mut entries = (*transcript).clone();
+                    entries.push(Line::Output(arrived));
+                    transcript.set(entries);
+                }
+            });
+            move || drop(poll)
+        });
+    }
+
+    let interrupt = {
+        let (engine, session, transcript, prompt, reading) = (
+            engine.clone(),
+            session.clone(),
+            transcript.clone(),
+            prompt.clone(),
+            reading.clone(),
+        );
+        Callback::from(move |_: ()| {
+            engine.with(|server| session.borrow_mut().interrupt(server, now_ms()));
+            let mut entries = (*transcript).clone();
+            entries.push(Line::Note(
+                "(interrupted: reconnected with a new client)".into(),
+            ));
+            transcript.set(entries);
+            prompt.set(engine.with(|server| session.borrow().prompt(server)));
+            reading.set(false);
+        })
+    };
+
     let onkeydown = {
-        let (transcript, prompt, input) = (transcript.clone(), prompt.clone(), input.clone());
+        let (transcript, prompt, input, reading, interrupt) = (
+            transcript.clone(),
+            prompt.clone(),
+            input.clone(),
+            reading.clone(),
+            interrupt.clone(),
+        );
+        let session = session.clone();
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() != "Enter" {
+            if e.ctrl_key() && e.key().eq_ignore_ascii_case("c") {
+                e.prevent_default();
+                if *reading {
+                    interrupt.emit(());
+                } else if let Some(field) = input.cast::<HtmlInputElement>() {
+                    field.set_value("");
+                }
+                return;
+            }
+            if e.key() != "Enter" || *reading {
                 return;
             }
             let Some(field) = input.cast::<HtmlInputElement>() else {
@@ -116,6 +172,7 @@ pub fn console(props: &ConsoleProps) -> Html {
             let text = field.value();
             field.set_value("");
             run_lines(&engine, &session, &[(0, text)], &transcript, &prompt);
+            reading.set(session.borrow().is_reading_messages());
         })
     };
 
@@ -133,8 +190,11 @@ pub fn console(props: &ConsoleProps) -> Html {
             <div class="transcript" role="log" aria-live="polite">
                 { for transcript.iter().map(render_line) }
             </div>
-            <label class="input-line">
-                <span class="prompt">{ format!("{} ", *prompt) }</span>
+            if *reading {
+                <button class="stop-reading" onclick={interrupt.reform(|_: MouseEvent| ())}>{"Stop reading messages (Ctrl-C)"}</button>
+            }
+            <label class={classes!("input-line", reading.then_some("reading"))}>
+                <span class="prompt">{ if *reading { String::new() } else { format!("{} ", *prompt) } }</span>
                 <input
                     ref={input}
                     class="command"
