@@ -64,6 +64,10 @@ pub struct Stats {
     pub total_connections: u64,
     pub total_commands: u64,
     pub expired_keys: u64,
+    /// Running estimate of the share of volatile keys that are expired but not yet deleted.
+    pub expired_stale_perc: f64,
+    /// Active expiry cycles that stopped on their time or work limit.
+    pub expired_time_cap_reached_count: u64,
     pub evicted_keys: u64,
     pub keyspace_hits: u64,
     pub keyspace_misses: u64,
@@ -101,7 +105,9 @@ pub struct Server {
     /// Pub/sub subscriptions by channel and pattern.
     pub(crate) pubsub: PubSub,
     /// A microsecond counter supplied by the host, for command timing (INFO commandstats).
-    micros: Box<dyn Fn() -> u64>,
+    pub(crate) micros: Box<dyn Fn() -> u64>,
+    /// Where the active expiry cycle resumes, and when the key jobs last ran.
+    pub(crate) active_expire: crate::keyspace::ActiveExpireState,
 }
 
 impl Default for Server {
@@ -128,6 +134,7 @@ impl Server {
             notify_classes: 0,
             pubsub: PubSub::default(),
             micros: Box::new(|| 0),
+            active_expire: Default::default(),
         }
     }
 
@@ -231,14 +238,18 @@ impl Server {
     /// Runs time-driven work due at host time `now_ms`: active expiry and blocking timeouts.
     pub fn tick(&mut self, now_ms: u64) {
         let now = self.tick_clock(now_ms);
-        self.active_expire_cycle(now);
+        self.keys_cron(now);
     }
 
     /// The host time at which `tick` next has work to do, if any.
     pub fn next_deadline(&self) -> Option<u64> {
-        // Active expiry runs every 100 ms (Redis's default `hz 10`) while volatile keys exist.
-        if self.dbs.iter().any(|db| db.volatile_len() > 0) {
-            let engine_next = self.clock.clone().now() + 100;
+        // The key jobs run every 100 ms (Redis's default `hz 10`) while keys have deadlines
+        // or a key table is being rehashed.
+        if self.keys_cron_pending() {
+            let engine_next = match self.active_expire.last_cron_ms {
+                Some(last) => last.saturating_add(crate::keyspace::CRON_PERIOD_MS),
+                None => self.clock.clone().now(),
+            };
             return self.clock.to_host_time(engine_next);
         }
         None
