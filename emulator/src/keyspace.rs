@@ -90,15 +90,16 @@ impl Server {
         write: bool,
     ) -> Option<&mut Entry> {
         self.expire_if_needed(db, key, now);
-        let found = self.dbs[db].contains(key);
+        let Server { dbs, stats, .. } = self;
+        let entry = dbs[db].get_mut(key);
         if !write && !flags.no_stats {
-            if found {
-                self.stats.keyspace_hits += 1;
+            if entry.is_some() {
+                stats.keyspace_hits += 1;
             } else {
-                self.stats.keyspace_misses += 1;
+                stats.keyspace_misses += 1;
             }
         }
-        let entry = self.dbs[db].get_mut(key)?;
+        let entry = entry?;
         if !flags.no_touch {
             entry.last_access_ms = now;
         }

@@ -127,3 +127,35 @@ fn randomkey(srv: &mut Server, call: &mut Call) -> Reply {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::server::Server;
+
+    fn run(srv: &mut Server, client: u64, line: &str) -> crate::resp::Reply {
+        let argv = line
+            .split_whitespace()
+            .map(|w| w.as_bytes().to_vec())
+            .collect();
+        srv.execute(client, argv, 1_000).remove(0)
+    }
+
+    #[test]
+    fn deadlines_travel_to_other_databases() {
+        let mut srv = Server::new();
+        let client = srv.connect(1_000);
+        run(&mut srv, client, "SET k v");
+        run(&mut srv, client, "PEXPIREAT k 4102444800000");
+        run(&mut srv, client, "COPY k c DB 2");
+        run(&mut srv, client, "MOVE k 3");
+        assert_eq!(srv.dbs[2].expire_at(b"c"), Some(4_102_444_800_000));
+        assert_eq!(srv.dbs[3].expire_at(b"k"), Some(4_102_444_800_000));
+        assert!(srv.dbs[0].is_empty());
+        assert_eq!(srv.dbs[0].volatile_len(), 0);
+        // REPLACE drops the old deadline with the old value.
+        run(&mut srv, client, "SET c v");
+        run(&mut srv, client, "COPY c c DB 2 REPLACE");
+        assert_eq!(srv.dbs[2].expire_at(b"c"), None);
+        assert_eq!(srv.dbs[2].volatile_len(), 0);
+    }
+}
