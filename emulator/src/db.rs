@@ -56,6 +56,16 @@ impl Db {
         self.keys.get_mut(key)
     }
 
+    /// Where `key`'s entry is, for a lookup that may then modify it (see `entry_at_mut`).
+    pub(crate) fn locate(&mut self, key: &[u8]) -> Option<Slot> {
+        self.keys.find_mut(key)
+    }
+
+    /// The entry at a slot `locate` returned (valid until the next insertion or removal).
+    pub(crate) fn entry_at_mut(&mut self, slot: Slot) -> &mut Entry {
+        self.keys.value_at_mut(slot)
+    }
+
     pub fn contains(&self, key: &[u8]) -> bool {
         self.keys.find(key).is_some()
     }

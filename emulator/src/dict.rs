@@ -313,9 +313,14 @@ impl<V> Dict<V> {
 
     /// Like Redis's lookups, a mutable access also advances a rehash in progress.
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
-        self.rehash_step();
-        let slot = self.find(key)?;
+        let slot = self.find_mut(key)?;
         Some(self.value_at_mut(slot))
+    }
+
+    /// `find` for callers about to modify the entry: advances a rehash in progress first.
+    pub fn find_mut(&mut self, key: &[u8]) -> Option<Slot> {
+        self.rehash_step();
+        self.find(key)
     }
 
     // ----- updates -----

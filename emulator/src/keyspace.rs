@@ -5,6 +5,7 @@
 //! from `t + 1` on. A logically expired key stays in memory (and in DBSIZE) until something
 //! touches it (lazy expiry) or the active cycle samples it, but no command ever shows it.
 
+use crate::notify::class;
 use crate::server::Server;
 use crate::types::{Entry, Value};
 
@@ -15,16 +16,25 @@ pub(crate) struct LookupFlags {
     pub no_touch: bool,
     /// Do not count a keyspace hit or miss.
     pub no_stats: bool,
+    /// Do not publish a `keymiss` event when the key is missing.
+    pub no_notify: bool,
 }
 
 impl LookupFlags {
     pub const NONE: LookupFlags = LookupFlags {
         no_touch: false,
         no_stats: false,
+        no_notify: false,
     };
     pub const NO_TOUCH: LookupFlags = LookupFlags {
         no_touch: true,
-        no_stats: false,
+        ..LookupFlags::NONE
+    };
+    /// OBJECT's lookup.
+    pub const NO_TOUCH_NO_NOTIFY: LookupFlags = LookupFlags {
+        no_touch: true,
+        no_notify: true,
+        ..LookupFlags::NONE
     };
 }
 
@@ -74,13 +84,14 @@ impl Server {
     pub(crate) fn delete_expired_key(&mut self, db: usize, key: &[u8]) {
         if self.dbs[db].remove(key).is_some() {
             self.stats.expired_keys += 1;
-            self.notify_keyspace_event(crate::notify::class::EXPIRED, "expired", key, db);
+            self.notify_keyspace_event(class::EXPIRED, "expired", key, db);
             self.key_modified(db, key);
         }
     }
 
     /// Redis's lookupKey: expires the key if due, then for reads counts a keyspace hit or
-    /// miss, and unless `no_touch` records the access for LRU/OBJECT IDLETIME.
+    /// miss and publishes `keymiss` for a missing key, and unless `no_touch` records the
+    /// access for LRU/OBJECT IDLETIME.
     pub(crate) fn lookup(
         &mut self,
         db: usize,
@@ -90,16 +101,21 @@ impl Server {
         write: bool,
     ) -> Option<&mut Entry> {
         self.expire_if_needed(db, key, now);
-        let Server { dbs, stats, .. } = self;
-        let entry = dbs[db].get_mut(key);
+        let slot = self.dbs[db].locate(key);
         if !write && !flags.no_stats {
-            if entry.is_some() {
-                stats.keyspace_hits += 1;
+            if slot.is_some() {
+                self.stats.keyspace_hits += 1;
             } else {
-                stats.keyspace_misses += 1;
+                self.stats.keyspace_misses += 1;
             }
         }
-        let entry = entry?;
+        let Some(slot) = slot else {
+            if !write && !flags.no_notify {
+                self.notify_keyspace_event(class::KEY_MISS, "keymiss", key, db);
+            }
+            return None;
+        };
+        let entry = self.dbs[db].entry_at_mut(slot);
         if !flags.no_touch {
             entry.last_access_ms = now;
         }
@@ -139,12 +155,24 @@ impl Server {
         now: u64,
     ) {
         self.expire_if_needed(db, key, now);
-        let d = &mut self.dbs[db];
-        d.insert(key, Entry::new(value, now));
+        if self.dbs[db].insert(key, Entry::new(value, now)).is_none() {
+            self.notify_keyspace_event(class::NEW, "new", key, db);
+        }
         if !keep_ttl {
-            d.persist(key);
+            self.dbs[db].persist(key);
         }
         self.key_modified(db, key);
+    }
+
+    /// Redis's dbAdd: stores a key the caller knows is absent, with its deadline if any, and
+    /// publishes `new`. WATCH invalidation is left to the caller, as in Redis.
+    pub(crate) fn add_key(&mut self, db: usize, key: &[u8], entry: Entry, expire: Option<u64>) {
+        let d = &mut self.dbs[db];
+        d.insert(key, entry);
+        if let Some(at) = expire {
+            d.set_expire(key, at);
+        }
+        self.notify_keyspace_event(class::NEW, "new", key, db);
     }
 
     /// Deletes a key; true if it existed.

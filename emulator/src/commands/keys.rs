@@ -9,6 +9,7 @@ mod scan;
 use super::{c_str, Handler};
 use crate::errors;
 use crate::keyspace::LookupFlags;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::util::parse_i64;
@@ -71,6 +72,7 @@ fn delete_keys(srv: &mut Server, call: &mut Call) -> Reply {
     for key in &call.argv[1..] {
         srv.expire_if_needed(call.db, key, call.now);
         if srv.delete_key(call.db, key) {
+            srv.notify_keyspace_event(class::GENERIC, "del", key, call.db);
             srv.add_dirty(1);
             deleted += 1;
         }

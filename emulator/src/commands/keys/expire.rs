@@ -4,6 +4,7 @@ use super::option_is;
 use crate::commands::c_str;
 use crate::errors;
 use crate::keyspace::LookupFlags;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::util::parse_i64;
@@ -118,9 +119,11 @@ fn set_expiry(srv: &mut Server, call: &mut Call, base: i64, unit: Unit) -> Reply
     if when <= call.now as i64 {
         // A deadline that has already passed deletes the key at once.
         srv.delete_key(call.db, key);
+        srv.notify_keyspace_event(class::GENERIC, "del", key, call.db);
     } else {
         srv.dbs[call.db].set_expire(key, when as u64);
         srv.key_modified(call.db, key);
+        srv.notify_keyspace_event(class::GENERIC, "expire", key, call.db);
     }
     srv.add_dirty(1);
     Reply::Integer(1)
@@ -197,6 +200,7 @@ pub(super) fn persist(srv: &mut Server, call: &mut Call) -> Reply {
         return Reply::Integer(0);
     }
     srv.key_modified(call.db, key);
+    srv.notify_keyspace_event(class::GENERIC, "persist", key, call.db);
     srv.add_dirty(1);
     Reply::Integer(1)
 }

@@ -24,9 +24,15 @@ fn integers_shared(_srv: &Server) -> bool {
     true
 }
 
-/// OBJECT's lookup: no access-time update, but a keyspace hit or miss is counted.
+/// OBJECT's lookup: no access-time update and no `keymiss` event, but a keyspace hit or
+/// miss is counted.
 fn find<'a>(srv: &'a mut Server, call: &Call) -> Option<&'a mut Entry> {
-    srv.lookup_read_flags(call.db, call.arg(2), call.now, LookupFlags::NO_TOUCH)
+    srv.lookup_read_flags(
+        call.db,
+        call.arg(2),
+        call.now,
+        LookupFlags::NO_TOUCH_NO_NOTIFY,
+    )
 }
 
 pub(super) fn encoding(srv: &mut Server, call: &mut Call) -> Reply {

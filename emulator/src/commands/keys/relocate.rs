@@ -2,6 +2,7 @@
 
 use super::{option_is, parse_db_index};
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::Entry;
@@ -46,19 +47,13 @@ fn rename_key(srv: &mut Server, call: &mut Call, only_if_new: bool) -> Result<()
     let Some((entry, expire)) = srv.dbs[db].take(from) else {
         return Err(Reply::error(errors::NO_SUCH_KEY));
     };
-    add_key(srv, db, to, entry, expire);
+    srv.add_key(db, to, entry, expire);
     srv.key_modified(db, from);
     srv.key_modified(db, to);
+    srv.notify_keyspace_event(class::GENERIC, "rename_from", from, db);
+    srv.notify_keyspace_event(class::GENERIC, "rename_to", to, db);
     srv.add_dirty(1);
     Ok(())
-}
-
-fn add_key(srv: &mut Server, db: usize, key: &[u8], entry: Entry, expire: Option<u64>) {
-    let d = &mut srv.dbs[db];
-    d.insert(key, entry);
-    if let Some(at) = expire {
-        d.set_expire(key, at);
-    }
 }
 
 pub(super) fn move_(srv: &mut Server, call: &mut Call) -> Reply {
@@ -77,9 +72,11 @@ pub(super) fn move_(srv: &mut Server, call: &mut Call) -> Reply {
     let Some((entry, expire)) = srv.dbs[src].take(key) else {
         return Reply::Integer(0);
     };
-    add_key(srv, dst, key, entry, expire);
+    srv.add_key(dst, key, entry, expire);
     srv.key_modified(src, key);
     srv.key_modified(dst, key);
+    srv.notify_keyspace_event(class::GENERIC, "move_from", key, src);
+    srv.notify_keyspace_event(class::GENERIC, "move_to", key, dst);
     srv.add_dirty(1);
     Reply::Integer(1)
 }
@@ -120,8 +117,9 @@ pub(super) fn copy(srv: &mut Server, call: &mut Call) -> Reply {
         }
         srv.dbs[dst].remove(to);
     }
-    add_key(srv, dst, to, copy, expire);
+    srv.add_key(dst, to, copy, expire);
     srv.key_modified(dst, to);
+    srv.notify_keyspace_event(class::GENERIC, "copy_to", to, dst);
     srv.add_dirty(1);
     Reply::Integer(1)
 }
