@@ -102,6 +102,12 @@ pub struct Server {
     pub(crate) pubsub: PubSub,
     /// A microsecond counter supplied by the host, for command timing (INFO commandstats).
     micros: Box<dyn Fn() -> u64>,
+    /// Modelled memory: peak and keys to re-measure (see `memory.rs`).
+    pub(crate) memory: crate::memory::MemoryState,
+    /// maxmemory eviction state (see `eviction.rs`).
+    pub(crate) eviction: crate::eviction::EvictionState,
+    /// Slow log, latency histograms and I/O counters (see `commands/server`).
+    pub(crate) monitor: crate::commands::server::Monitor,
 }
 
 impl Default for Server {
@@ -128,6 +134,9 @@ impl Server {
             notify_classes: 0,
             pubsub: PubSub::default(),
             micros: Box::new(|| 0),
+            memory: Default::default(),
+            eviction: Default::default(),
+            monitor: Default::default(),
         }
     }
 
@@ -231,7 +240,9 @@ impl Server {
     /// Runs time-driven work due at host time `now_ms`: active expiry and blocking timeouts.
     pub fn tick(&mut self, now_ms: u64) {
         let now = self.tick_clock(now_ms);
-        self.active_expire_cycle(now);
+        if self.monitor.active_expire_enabled {
+            self.active_expire_cycle(now);
+        }
     }
 
     /// The host time at which `tick` next has work to do, if any.
@@ -258,6 +269,7 @@ impl Server {
             return Vec::new();
         }
         let now = self.tick_clock(now_ms);
+        let request_bytes = crate::commands::server::request_len(&argv);
         let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
         let reply = self.process(id, argv, now);
         let mut replies: Vec<Reply> = match self.clients.get_mut(&id) {
@@ -268,6 +280,7 @@ impl Server {
             None => Vec::new(),
         };
         replies.extend(self.finish_reply(id, reply));
+        self.count_io(id, request_bytes, &replies);
         replies
     }
 
@@ -311,6 +324,9 @@ impl Server {
         let spec = command.spec;
         if !spec.arity_ok(argv.len()) {
             return Some(self.reject(id, Some(spec), errors::wrong_arity(spec.name)));
+        }
+        if let Some(err) = self.refuse_protected_command(id, spec) {
+            return Some(self.reject(id, Some(spec), err));
         }
         let client = self.client_mut(id);
         if !client.authenticated && !spec.has_flag(flags::NO_AUTH) {
@@ -400,7 +416,8 @@ impl Server {
     pub(crate) fn call(&mut self, command: Command, call: &mut Call) -> Reply {
         let start = (self.micros)();
         let reply = (command.handler)(self, call);
-        let elapsed = (self.micros)().saturating_sub(start);
+        // DEBUG SLEEP makes a command take engine time without blocking the host.
+        let elapsed = (self.micros)().saturating_sub(start) + self.monitor.take_busy_us();
         let stats = self.stats.commands.entry(command.spec.name).or_default();
         if call.block.is_none() {
             stats.calls += 1;
@@ -412,6 +429,7 @@ impl Server {
             let e = e.clone();
             self.count_error(&e);
         }
+        self.after_call(command.spec, call, elapsed);
         reply
     }
 
@@ -437,11 +455,6 @@ impl Server {
         let exec_may_grow = spec.name == "exec" && queued_flags & flags::DENYOOM != 0;
         let deny = spec.has_flag(flags::DENYOOM) || exec_may_grow || (in_multi && !exempt_in_multi);
         (out_of_memory && deny).then(|| errors::OOM.to_string())
-    }
-
-    /// Frees memory by the eviction policy; false if still over `maxmemory`.
-    fn perform_evictions(&mut self) -> bool {
-        true
     }
 
     // ----- databases -----
