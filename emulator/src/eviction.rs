@@ -298,6 +298,100 @@ impl Server {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::{StringValue, Value};
+
+    const T0: u64 = 1_700_000_000_000;
+
+    /// A server with `n` keys in db 0, the first `volatile` of them expiring, the sooner the
+    /// lower their number.
+    fn server_with_keys(n: usize, volatile: usize) -> Server {
+        let mut srv = Server::new();
+        srv.connect(T0);
+        for i in 0..n {
+            let key = format!("key:{i}").into_bytes();
+            let value = Value::String(StringValue::new(vec![b'x'; 50]));
+            srv.set_value(0, &key, value, false, T0);
+            if i < volatile {
+                srv.db(0).set_expire(&key, T0 + 1_000_000 + i as u64 * 1000);
+            }
+        }
+        srv
+    }
+
+    fn limit_to_fraction(srv: &mut Server, fraction: f64) {
+        let empty = Server::new().used_memory() + memory::CLIENT_BYTES;
+        let used = srv.used_memory();
+        srv.config.maxmemory = (used - ((used - empty) as f64 * fraction) as usize) as u64;
+    }
+
+    fn alive(srv: &mut Server, i: usize) -> bool {
+        srv.db(0).contains(format!("key:{i}").as_bytes())
+    }
+
+    #[test]
+    fn volatile_policies_only_evict_keys_with_a_ttl() {
+        for policy in [
+            "volatile-lru",
+            "volatile-lfu",
+            "volatile-random",
+            "volatile-ttl",
+        ] {
+            let mut srv = server_with_keys(400, 200);
+            srv.config
+                .load("maxmemory-policy", policy.as_bytes())
+                .unwrap();
+            limit_to_fraction(&mut srv, 0.25);
+            assert!(srv.perform_evictions(), "{policy}");
+            assert!((200..400).all(|i| alive(&mut srv, i)), "{policy}");
+            assert!(srv.stats.evicted_keys >= 90, "{policy}");
+            // Asking for more than the volatile keys can give fails once they are gone.
+            limit_to_fraction(&mut srv, 0.9);
+            assert!(!srv.perform_evictions(), "{policy}");
+            assert_eq!(srv.db(0).volatile_len(), 0, "{policy}");
+            assert_eq!(srv.db(0).len(), 200, "{policy}");
+        }
+    }
+
+    #[test]
+    fn volatile_ttl_evicts_the_soonest_expiring_first() {
+        let mut srv = server_with_keys(300, 300);
+        srv.config
+            .load("maxmemory-policy", b"volatile-ttl")
+            .unwrap();
+        srv.config.maxmemory_samples = 10;
+        limit_to_fraction(&mut srv, 0.3);
+        assert!(srv.perform_evictions());
+        let soon = (0..100).filter(|&i| alive(&mut srv, i)).count();
+        let late = (200..300).filter(|&i| alive(&mut srv, i)).count();
+        assert!(soon < 20 && late > 95, "soon {soon}, late {late}");
+    }
+
+    #[test]
+    fn eviction_looks_at_every_database() {
+        let mut srv = server_with_keys(100, 0);
+        for i in 0..100 {
+            let key = format!("other:{i}").into_bytes();
+            let value = Value::String(StringValue::new(vec![b'y'; 50]));
+            srv.set_value(3, &key, value, false, T0);
+        }
+        srv.config
+            .load("maxmemory-policy", b"allkeys-random")
+            .unwrap();
+        limit_to_fraction(&mut srv, 0.5);
+        assert!(srv.perform_evictions());
+        assert!(srv.db(0).len() < 100 && srv.db(3).len() < 100);
+        assert!(srv.used_memory() as u64 <= srv.config.maxmemory);
+    }
+
+    #[test]
+    fn overwriting_keeps_the_lfu_counter() {
+        let mut srv = server_with_keys(1, 0);
+        srv.config.load("maxmemory-policy", b"allkeys-lfu").unwrap();
+        srv.db(0).get_mut(b"key:0").unwrap().lfu_counter = 40;
+        let value = Value::String(StringValue::new(b"new".to_vec()));
+        srv.set_value(0, b"key:0", value, false, T0);
+        assert_eq!(srv.db(0).get(b"key:0").unwrap().lfu_counter, 40);
+    }
 
     fn candidate(score: u64) -> Candidate {
         Candidate {

@@ -243,16 +243,23 @@ impl Server {
         if self.monitor.active_expire_enabled {
             self.active_expire_cycle(now);
         }
+        self.close_idle_clients(now);
     }
 
     /// The host time at which `tick` next has work to do, if any.
     pub fn next_deadline(&self) -> Option<u64> {
-        // Active expiry runs every 100 ms (Redis's default `hz 10`) while volatile keys exist.
-        if self.dbs.iter().any(|db| db.volatile_len() > 0) {
-            let engine_next = self.clock.clone().now() + 100;
-            return self.clock.to_host_time(engine_next);
-        }
-        None
+        let now = self.clock.clone().now();
+        // Active expiry runs `hz` times a second while volatile keys exist.
+        let expiry = self
+            .dbs
+            .iter()
+            .any(|db| db.volatile_len() > 0)
+            .then(|| now + 1000 / self.config.hz.max(1) as u64);
+        let next = match (expiry, self.next_idle_timeout()) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        self.clock.to_host_time(next)
     }
 
     // ----- commands -----

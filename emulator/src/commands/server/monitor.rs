@@ -254,6 +254,42 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Clients that may be closed for idleness: not the host's own, not subscribed.
+    fn idle_candidates(&self) -> impl Iterator<Item = &crate::client::Client> {
+        self.clients
+            .values()
+            .filter(|c| !c.internal && !c.closing && !c.in_pubsub_context())
+    }
+
+    /// Redis's client timeout: with `timeout` set, clients idle for longer than that many
+    /// seconds (compared in whole seconds, as Redis does) are closed.
+    pub(crate) fn close_idle_clients(&mut self, now: u64) {
+        let Ok(limit) = u64::try_from(self.config.timeout) else {
+            return;
+        };
+        if limit == 0 {
+            return;
+        }
+        let idle: Vec<ClientId> = self
+            .idle_candidates()
+            .filter(|c| (now / 1000).saturating_sub(c.last_interaction_ms / 1000) > limit)
+            .map(|c| c.id)
+            .collect();
+        for id in idle {
+            self.client_mut(id).closing = true;
+        }
+    }
+
+    /// Engine time at which the next client becomes idle for too long, if `timeout` is set.
+    pub(crate) fn next_idle_timeout(&self) -> Option<u64> {
+        let limit = u64::try_from(self.config.timeout).ok().filter(|l| *l > 0)?;
+        self.idle_candidates()
+            .map(|c| (c.last_interaction_ms / 1000 + limit + 1) * 1000)
+            .min()
+    }
+}
+
 /// Whether a peer address is the loopback interface.
 fn is_local(addr: &str) -> bool {
     let ip = addr.rsplit_once(':').map_or(addr, |(ip, _)| ip);
