@@ -9,7 +9,9 @@
 //!   `sds` string (header sized by length, plus the terminating NUL) and its value;
 //! * a value costs what Redis's `objectComputeSize` reports for it ([`value_size`]): for strings,
 //!   a 16-byte object header plus the string (`int` values live in the header, `embstr` shares
-//!   one allocation with it, `raw` strings have their own `sds`).
+//!   one allocation with it, `raw` strings have their own `sds`);
+//! * the server itself costs its startup allocations, each connected client its buffers, and
+//!   each command that has run its latency histogram.
 //!
 //! Each [`Db`](crate::db::Db) keeps the sum of its keys' footprints up to date as keys are
 //! inserted, removed or re-measured after an in-place change, so the total is known in O(1)
@@ -23,9 +25,13 @@ use crate::types::{StringValue, Value};
 /// `used_memory_startup`).
 pub const STARTUP_BYTES: usize = 876_192;
 
-/// Bytes allocated by a running server beyond startup with no keys (shared objects, command
-/// statistics, script engine bookkeeping), as an idle Redis 7.0 shows in `used_memory`.
-pub const RUNTIME_BYTES: usize = 65_544;
+/// Bytes a running server holds beyond startup, clients and keys (what a fresh Redis 7.0
+/// reports in `used_memory` at its first command, less that client's buffers).
+pub const RUNTIME_BYTES: usize = 40_888;
+
+/// One command's latency histogram (INFO latencystats), allocated the first time the command
+/// runs while `latency-tracking` is on: 3072 64-bit counters and a header.
+pub const LATENCY_HISTOGRAM_BYTES: usize = 24_688;
 
 /// An idle client connection: its structure plus query and reply buffers (`tot-mem` in
 /// CLIENT LIST).

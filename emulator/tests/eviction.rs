@@ -17,6 +17,15 @@ fn fill(srv: &mut Server, client: u64, keys: usize, now: u64) {
     }
 }
 
+/// A server with one client, without per-command latency histograms (they take memory as
+/// commands are first used, which would move the limits these tests compute).
+fn server() -> (Server, u64) {
+    let mut srv = Server::new();
+    let c = srv.connect(T0);
+    run(&mut srv, c, "CONFIG SET latency-tracking no", T0);
+    (srv, c)
+}
+
 fn evicted(srv: &Server) -> u64 {
     srv.stats().evicted_keys
 }
@@ -33,8 +42,7 @@ fn squeeze(srv: &mut Server, client: u64, fraction: f64, empty: usize, now: u64)
 
 #[test]
 fn noeviction_refuses_writes_but_not_reads() {
-    let mut srv = Server::new();
-    let c = srv.connect(T0);
+    let (mut srv, c) = server();
     fill(&mut srv, c, 10, T0);
     run(&mut srv, c, "CONFIG SET maxmemory 1", T0);
     assert_eq!(
@@ -57,8 +65,7 @@ fn noeviction_refuses_writes_but_not_reads() {
 
 #[test]
 fn allkeys_random_evicts_until_under_the_limit() {
-    let mut srv = Server::new();
-    let c = srv.connect(T0);
+    let (mut srv, c) = server();
     let empty = srv.used_memory();
     fill(&mut srv, c, 1000, T0);
     run(
@@ -87,8 +94,7 @@ fn allkeys_random_evicts_until_under_the_limit() {
 
 #[test]
 fn allkeys_lru_keeps_recently_used_keys() {
-    let mut srv = Server::new();
-    let c = srv.connect(T0);
+    let (mut srv, c) = server();
     let empty = srv.used_memory();
     fill(&mut srv, c, 1000, T0);
     // Read the first half a minute later: the second half is idle.
@@ -116,8 +122,7 @@ fn allkeys_lru_keeps_recently_used_keys() {
 
 #[test]
 fn allkeys_lfu_keeps_frequently_used_keys() {
-    let mut srv = Server::new();
-    let c = srv.connect(T0);
+    let (mut srv, c) = server();
     run(&mut srv, c, "CONFIG SET maxmemory-policy allkeys-lfu", T0);
     let empty = srv.used_memory();
     fill(&mut srv, c, 1000, T0);
@@ -136,8 +141,7 @@ fn allkeys_lfu_keeps_frequently_used_keys() {
 
 #[test]
 fn eviction_counts_and_exceeded_time() {
-    let mut srv = Server::new();
-    let c = srv.connect(T0);
+    let (mut srv, c) = server();
     run(&mut srv, c, "CONFIG SET maxmemory-policy allkeys-lru", T0);
     run(&mut srv, c, "SET k v", T0);
     // Below the server's own footprint: every key goes and writes still fail.

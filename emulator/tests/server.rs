@@ -390,6 +390,13 @@ fn memory_usage_follows_redis_sizes() {
 #[test]
 fn used_memory_tracks_the_dataset() {
     let (mut srv, c) = timed_server(1);
+    // Each command's first run allocates its latency histogram, as in Redis.
+    let before = srv.used_memory();
+    cmd(&mut srv, c, "PING");
+    assert_eq!(srv.used_memory() - before, 24_688);
+    cmd(&mut srv, c, "PING");
+    assert_eq!(srv.used_memory() - before, 24_688);
+    cmd(&mut srv, c, "CONFIG SET latency-tracking no");
     let empty = srv.used_memory();
     for i in 0..100 {
         cmd(&mut srv, c, &format!("SET key:{i} {}", "v".repeat(100)));

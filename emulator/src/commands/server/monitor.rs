@@ -61,6 +61,11 @@ impl Default for Monitor {
 }
 
 impl Monitor {
+    /// Commands that have a latency histogram (each one takes memory).
+    pub fn histogram_count(&self) -> usize {
+        self.latency.len()
+    }
+
     /// Takes the extra engine time the last command declared.
     pub fn take_busy_us(&mut self) -> u64 {
         std::mem::take(&mut self.pending_busy_us)
