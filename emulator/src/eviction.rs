@@ -196,6 +196,7 @@ impl Server {
             self.dbs[db].remove(&key);
             self.stats.evicted_keys += 1;
             self.key_modified(db, &key);
+            self.notify_keyspace_event(crate::notify::class::EVICTED, "evicted", &key, db);
             freed += before.saturating_sub(self.used_memory() as u64);
         }
         true

@@ -96,8 +96,6 @@ pub struct Server {
     pub(crate) started_ms: u64,
     /// Changes since the last save (INFO's `rdb_changes_since_last_save`, and `save` rules).
     pub(crate) dirty: u64,
-    /// Keyspace notification classes enabled by `notify-keyspace-events` (see `notify`).
-    pub(crate) notify_classes: u32,
     /// Pub/sub subscriptions by channel and pattern.
     pub(crate) pubsub: PubSub,
     /// A microsecond counter supplied by the host, for command timing (INFO commandstats).
@@ -131,7 +129,6 @@ impl Server {
             next_client_port: 50000,
             started_ms: 0,
             dirty: 0,
-            notify_classes: 0,
             pubsub: PubSub::default(),
             micros: Box::new(|| 0),
             memory: Default::default(),

@@ -248,9 +248,9 @@ fn config_set_is_all_or_nothing() {
     cmd(&mut srv, c, "CONFIG SET notify-keyspace-events KEA");
     assert_eq!(
         srv.config().notify_keyspace_events,
-        emulator::config::notify::ALL
-            | emulator::config::notify::KEYSPACE
-            | emulator::config::notify::KEYEVENT
+        emulator::notify::class::ALL
+            | emulator::notify::class::KEYSPACE
+            | emulator::notify::class::KEYEVENT
     );
 }
 

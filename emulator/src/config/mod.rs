@@ -9,30 +9,7 @@ mod parse;
 mod pattern;
 
 pub(crate) use params::{find, matching, Param, IMMUTABLE, PROTECTED, SENSITIVE};
-pub use parse::{notify_flags, notify_text};
 pub(crate) use parse::{set_param, trim_double};
-
-/// Keyspace notification classes (`notify-keyspace-events`), as Redis numbers them.
-pub mod notify {
-    pub const KEYSPACE: u32 = 1 << 0;
-    pub const KEYEVENT: u32 = 1 << 1;
-    pub const GENERIC: u32 = 1 << 2;
-    pub const STRING: u32 = 1 << 3;
-    pub const LIST: u32 = 1 << 4;
-    pub const SET: u32 = 1 << 5;
-    pub const HASH: u32 = 1 << 6;
-    pub const ZSET: u32 = 1 << 7;
-    pub const EXPIRED: u32 = 1 << 8;
-    pub const EVICTED: u32 = 1 << 9;
-    pub const STREAM: u32 = 1 << 10;
-    /// Not part of `ALL` on purpose: key misses are only sent when asked for by name.
-    pub const KEY_MISS: u32 = 1 << 11;
-    pub const MODULE: u32 = 1 << 13;
-    pub const NEW: u32 = 1 << 14;
-    /// What the `A` class stands for.
-    pub const ALL: u32 =
-        GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
-}
 
 /// `maxmemory-policy`, with the flag bits Redis encodes in each value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -300,7 +277,7 @@ pub struct Config {
     /// normal, replica, pubsub.
     pub client_output_buffer_limit: [OutputBufferLimit; 3],
     pub oom_score_adj_values: [i32; 3],
-    /// A set of [`notify`] flags.
+    /// Keyspace notification classes, a set of [`crate::notify::class`] flags.
     pub notify_keyspace_events: u32,
     pub bind: Vec<Vec<u8>>,
     pub replicaof: Option<(Vec<u8>, i64)>,

@@ -1,7 +1,7 @@
 //! Parsing, validating and printing parameter values with Redis's rules and error texts.
 
 use super::params::{Kind, NumType, Param, MEMORY, MULTI_ARG, OCTAL, PERCENT};
-use super::{notify, Config, OutputBufferLimit, SaveRule};
+use super::{Config, OutputBufferLimit, SaveRule};
 
 /// Sets `param` from one CONFIG SET / configuration-file value. On failure returns the text
 /// Redis puts after "CONFIG SET failed (possibly related to argument '...') - ".
@@ -516,78 +516,19 @@ pub(super) fn set_oom_score_adj_values(c: &mut Config, args: &[&[u8]]) -> Result
     Ok(())
 }
 
-/// Parses notification classes (`KEA`, `Kx`, ...) into [`notify`] flags.
-pub fn notify_flags(classes: &[u8]) -> Option<u32> {
-    let mut flags = 0;
-    for &c in c_str(classes) {
-        flags |= match c {
-            b'A' => notify::ALL,
-            b'g' => notify::GENERIC,
-            b'$' => notify::STRING,
-            b'l' => notify::LIST,
-            b's' => notify::SET,
-            b'h' => notify::HASH,
-            b'z' => notify::ZSET,
-            b'x' => notify::EXPIRED,
-            b'e' => notify::EVICTED,
-            b'K' => notify::KEYSPACE,
-            b'E' => notify::KEYEVENT,
-            b't' => notify::STREAM,
-            b'm' => notify::KEY_MISS,
-            b'd' => notify::MODULE,
-            b'n' => notify::NEW,
-            _ => return None,
-        };
-    }
-    Some(flags)
-}
-
-/// The canonical spelling of notification flags (`AKE` for `KEA`).
-pub fn notify_text(flags: u32) -> String {
-    let mut s = String::new();
-    if flags & notify::ALL == notify::ALL {
-        s.push('A');
-    } else {
-        for (flag, c) in [
-            (notify::GENERIC, 'g'),
-            (notify::STRING, '$'),
-            (notify::LIST, 'l'),
-            (notify::SET, 's'),
-            (notify::HASH, 'h'),
-            (notify::ZSET, 'z'),
-            (notify::EXPIRED, 'x'),
-            (notify::EVICTED, 'e'),
-            (notify::STREAM, 't'),
-            (notify::MODULE, 'd'),
-            (notify::NEW, 'n'),
-        ] {
-            if flags & flag != 0 {
-                s.push(c);
-            }
-        }
-    }
-    for (flag, c) in [
-        (notify::KEYSPACE, 'K'),
-        (notify::KEYEVENT, 'E'),
-        (notify::KEY_MISS, 'm'),
-    ] {
-        if flags & flag != 0 {
-            s.push(c);
-        }
-    }
-    s
-}
-
 pub(super) fn get_notify_keyspace_events(c: &Config) -> Vec<u8> {
-    notify_text(c.notify_keyspace_events).into_bytes()
+    crate::notify::format_classes(c.notify_keyspace_events).into_bytes()
 }
 
 pub(super) fn set_notify_keyspace_events(c: &mut Config, args: &[&[u8]]) -> Result<(), String> {
     let [classes] = args else {
         return Err("wrong number of arguments".into());
     };
-    c.notify_keyspace_events =
-        notify_flags(classes).ok_or("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")?;
+    // Letters outside ASCII are as invalid as any unknown letter.
+    c.notify_keyspace_events = std::str::from_utf8(c_str(classes))
+        .ok()
+        .and_then(crate::notify::parse_classes)
+        .ok_or("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")?;
     Ok(())
 }
 
@@ -701,13 +642,5 @@ mod tests {
         assert_eq!(strtoll(b"99999999999999999999", 10), (i64::MAX, true));
         assert_eq!(strtoll(b"-99999999999999999999", 10), (i64::MIN, true));
         assert_eq!(strtoll(b"777", 8), (511, true));
-    }
-
-    #[test]
-    fn notify_flags_normalise() {
-        assert_eq!(notify_text(notify_flags(b"KEA").unwrap()), "AKE");
-        assert_eq!(notify_text(notify_flags(b"Exg$").unwrap()), "g$xE");
-        assert_eq!(notify_flags(b"Z"), None);
-        assert_eq!(notify_text(notify_flags(b"").unwrap()), "");
     }
 }

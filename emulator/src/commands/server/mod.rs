@@ -112,24 +112,9 @@ impl Server {
     /// Deletes every key of a database, counting them as changes and failing the
     /// transactions of clients watching any of them.
     pub(crate) fn empty_db(&mut self, db: usize) {
-        self.touch_watched_in_db(db, None);
-        let removed = self.dbs[db].len() as u64;
-        self.dbs[db].clear();
-        self.add_dirty(removed);
-    }
-
-    /// Redis's touchAllWatchedKeysInDb: marks clients watching a key of `db` that exists
-    /// there (or, for SWAPDB, in the database replacing it).
-    fn touch_watched_in_db(&mut self, db: usize, replaced_with: Option<usize>) {
-        let dbs = &self.dbs;
-        let exists = |key: &[u8]| {
-            dbs[db].contains(key) || replaced_with.is_some_and(|other| dbs[other].contains(key))
-        };
-        for client in self.clients.values_mut() {
-            if !client.dirty_cas && client.watched.iter().any(|(d, k)| *d == db && exists(k)) {
-                client.dirty_cas = true;
-            }
-        }
+        let old = std::mem::take(&mut self.dbs[db]);
+        self.touch_watched_in_db(db, |key| old.contains(key));
+        self.add_dirty(old.len() as u64);
     }
 }
 
@@ -155,9 +140,14 @@ fn swapdb(srv: &mut Server, call: &mut Call) -> Reply {
     }
     let (a, b) = (first as usize, second as usize);
     if a != b {
-        srv.touch_watched_in_db(a, Some(b));
-        srv.touch_watched_in_db(b, Some(a));
-        srv.dbs.swap(a, b);
+        // Watchers of a key that exists on either side see their transaction fail.
+        let first = std::mem::take(&mut srv.dbs[a]);
+        let second = std::mem::take(&mut srv.dbs[b]);
+        let existed = |key: &[u8]| first.contains(key) || second.contains(key);
+        srv.touch_watched_in_db(a, existed);
+        srv.touch_watched_in_db(b, existed);
+        srv.dbs[a] = second;
+        srv.dbs[b] = first;
     }
     srv.add_dirty(1);
     Reply::ok()
