@@ -81,6 +81,27 @@ pub fn sds_alloc(len: usize, allow_type5: bool) -> usize {
     alloc_size(sds_header(len, allow_type5) + len + 1)
 }
 
+/// Reserves room in `buf` for `additional` more bytes the way Redis grows an sds string
+/// (`sdsMakeRoomFor`): when it has to grow, to twice the needed length (plus 1 MB past 1 MB),
+/// rounded up to what the allocator hands out. Keeping a string's capacity like this makes
+/// its reported memory follow Redis's after APPEND, SETRANGE or SETBIT.
+pub fn grow_like_sds(buf: &mut Vec<u8>, additional: usize) {
+    const MAX_PREALLOC: usize = 1024 * 1024;
+    let len = buf.len();
+    if buf.capacity() - len >= additional {
+        return;
+    }
+    let needed = len.saturating_add(additional);
+    let target = if needed < MAX_PREALLOC {
+        needed.saturating_mul(2)
+    } else {
+        needed.saturating_add(MAX_PREALLOC)
+    };
+    let header = sds_header(target, false);
+    let usable = alloc_size(header + target + 1) - header - 1;
+    buf.reserve_exact(usable - len);
+}
+
 /// A key name as stored in the keyspace.
 pub fn key_size(key: &[u8]) -> usize {
     sds_alloc(key.len(), true)
@@ -103,10 +124,12 @@ fn string_size(s: &StringValue) -> usize {
             data,
             embedded: true,
         } => alloc_size(OBJECT_HEADER + 3 + data.len() + 1),
-        // Strings grown in place keep their spare room, as sds strings do.
+        // Strings grown in place keep their spare room, as sds strings do. A string created
+        // at its exact size keeps the compact header short sds strings start with.
         StringValue::Bytes { data, .. } => {
             let room = data.len().max(data.capacity());
-            alloc_size(sds_header(room, false) + room + 1) + OBJECT_HEADER
+            let exact = room == data.len();
+            alloc_size(sds_header(room, exact) + room + 1) + OBJECT_HEADER
         }
     }
 }
@@ -237,6 +260,29 @@ mod tests {
                 value.len()
             );
         }
+    }
+
+    #[test]
+    fn growth_follows_sds() {
+        // "aaa", then APPEND "b" then 60 more bytes: Redis reports 64, then 208.
+        let mut data = b"aaa".to_vec();
+        grow_like_sds(&mut data, 1);
+        data.push(b'b');
+        let value = |d: &Vec<u8>| Value::String(StringValue::raw(d.clone()));
+        let mut v = value(&data);
+        if let Value::String(StringValue::Bytes { data: d, .. }) = &mut v {
+            d.reserve_exact(data.capacity() - d.len());
+        }
+        assert_eq!(usage(b"k", &v, DEFAULT_SAMPLES), 64);
+        grow_like_sds(&mut data, 60);
+        data.extend_from_slice(&[b'c'; 60]);
+        let mut v = value(&data);
+        if let Value::String(StringValue::Bytes { data: d, .. }) = &mut v {
+            d.reserve_exact(data.capacity() - d.len());
+        }
+        assert_eq!(usage(b"k", &v, DEFAULT_SAMPLES), 208);
+        // SETBIT on a new key creates 13 exact bytes.
+        assert_eq!(usage(b"b", &value(&vec![0; 13]), DEFAULT_SAMPLES), 64);
     }
 
     #[test]

@@ -163,3 +163,29 @@ fn eviction_counts_and_exceeded_time() {
     run(&mut srv, c, "CONFIG SET maxmemory 0", T0 + 600);
     assert_eq!(run(&mut srv, c, "SET k v", T0 + 600), Reply::ok());
 }
+
+#[test]
+fn evictions_are_published_as_keyspace_events() {
+    let (mut srv, c) = server();
+    let subscriber = srv.connect(T0);
+    run(&mut srv, c, "CONFIG SET notify-keyspace-events Ee", T0);
+    let argv = vec![b"SUBSCRIBE".to_vec(), b"__keyevent@0__:evicted".to_vec()];
+    assert_eq!(srv.execute(subscriber, argv, T0).len(), 1);
+    run(&mut srv, c, "SET k v", T0);
+    run(
+        &mut srv,
+        c,
+        "CONFIG SET maxmemory-policy allkeys-random",
+        T0,
+    );
+    run(&mut srv, c, "CONFIG SET maxmemory 1", T0);
+    let messages: Vec<Vec<u8>> = srv
+        .take_outbound(subscriber)
+        .iter()
+        .map(|r| r.encode(emulator::Protocol::Resp2))
+        .collect();
+    assert_eq!(
+        messages,
+        vec![b"*3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:evicted\r\n$1\r\nk\r\n".to_vec()]
+    );
+}
