@@ -44,9 +44,13 @@ pub(crate) fn set_param(config: &mut Config, param: &Param, value: &[u8]) -> Res
             let v = parse_number(c_str(value), *format)?;
             check_bounds(v, *ty, *lower, *upper, *format)?;
             set(config, v);
-            if param.name == "hz" {
-                // Redis accepts any hz but clamps what it uses (and reports) to 1..=500.
-                config.hz = config.hz.clamp(1, 500);
+            // Values Redis adjusts when applying them (and then reports adjusted).
+            match param.name {
+                "hz" => config.hz = config.hz.clamp(1, 500),
+                "repl-backlog-size" => {
+                    config.repl_backlog_size = config.repl_backlog_size.max(16 * 1024)
+                }
+                _ => {}
             }
         }
         Kind::Special { set, .. } => set(config, &split_args(param, value))?,

@@ -41,7 +41,8 @@ impl Selection {
             sel.add_defaults();
         }
         for arg in args {
-            let name = String::from_utf8_lossy(arg).to_ascii_lowercase();
+            // Section names are read as C strings.
+            let name = String::from_utf8_lossy(super::c_str(arg)).to_ascii_lowercase();
             match name.as_str() {
                 "default" => sel.add_defaults(),
                 "all" | "everything" => sel.all = true,
