@@ -83,7 +83,7 @@ impl Db {
     ///
     /// This walks the table up to the chosen place, so it costs O(n) rather than Redis's
     /// O(count) until the key table supports random access.
-    pub fn sample_keys(&self, count: usize, volatile: bool, seed: u64) -> Vec<Key> {
+    pub fn sample_keys(&mut self, count: usize, volatile: bool, seed: u64) -> Vec<Key> {
         let len = if volatile {
             self.expires.len()
         } else {

@@ -98,8 +98,8 @@ pub fn grow_like_sds(buf: &mut Vec<u8>, additional: usize) {
         needed.saturating_add(MAX_PREALLOC)
     };
     let header = sds_header(target, false);
-    let usable = alloc_size(header + target + 1) - header - 1;
-    buf.reserve_exact(usable - len);
+    let usable = alloc_size(target.saturating_add(header + 1)).saturating_sub(header + 1);
+    buf.reserve_exact(usable.saturating_sub(len));
 }
 
 /// A key name as stored in the keyspace.

@@ -466,3 +466,22 @@ fn idle_clients_are_closed_after_timeout() {
     srv.tick(T0 + 60_000);
     assert!(!srv.is_closing(active));
 }
+
+#[test]
+fn extreme_arguments_stay_safe() {
+    let (mut srv, c) = timed_server(1);
+    let art = text(&cmd(&mut srv, c, "LOLWUT VERSION 5 1000 1 200"));
+    assert!(art.len() < 20 * 1024 * 1024);
+    srv.configure("enable-debug-command", b"yes").unwrap();
+    assert_eq!(cmd(&mut srv, c, "DEBUG SLEEP 1e300"), Reply::ok());
+    assert_eq!(cmd(&mut srv, c, "DEBUG SLEEP 1e300"), Reply::ok());
+    assert_eq!(cmd(&mut srv, c, "DEBUG SLEEP -5"), Reply::ok());
+    assert_eq!(cmd(&mut srv, c, "DEBUG SLEEP nan"), Reply::ok());
+    assert!(text(&cmd(&mut srv, c, "INFO commandstats")).contains("cmdstat_debug:calls=4,"));
+    assert_eq!(
+        cmd(&mut srv, c, "CONFIG SET maxmemory 18446744073709551615"),
+        Reply::ok()
+    );
+    assert_eq!(cmd(&mut srv, c, "SET k v"), Reply::ok());
+    assert!(text(&cmd(&mut srv, c, "INFO memory")).contains("maxmemory:18446744073709551615\r\n"));
+}

@@ -115,7 +115,8 @@ fn c_strtod(s: &[u8]) -> f64 {
 /// DEBUG SLEEP seconds: the server is busy for that long. The engine cannot stop the host,
 /// so the time passes on the engine clock instead, and the command's duration reflects it.
 fn sleep(srv: &mut Server, call: &Call) -> Reply {
-    let seconds = c_strtod(call.arg(2));
+    // A billion seconds is far beyond anything observable; it keeps the counters in range.
+    let seconds = c_strtod(call.arg(2)).min(1e9);
     let micros = (seconds * 1_000_000.0) as i64;
     if micros > 0 {
         let micros = micros as u64;

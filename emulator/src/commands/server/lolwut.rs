@@ -140,7 +140,10 @@ fn schotter(args: &[Vec<u8>], seed: u64) -> Result<String, Reply> {
     let width = cols as usize * 2;
     let margin = if width > 4 { 2.0 } else { 0.0 };
     let side = (width as f64 - 2.0 * margin) / per_row as f64;
-    let height = (side * per_col as f64 + 2.0 * margin) as usize;
+    // Redis allocates whatever this asks for (up to 2000 x 400000 pixels); the canvas is
+    // capped here so a browser tab survives, which only shortens the most extreme drawings.
+    const MAX_PIXELS: usize = 16 * 1024 * 1024;
+    let height = ((side * per_col as f64 + 2.0 * margin) as usize).min(MAX_PIXELS / width.max(1));
     let mut canvas = Canvas::new(width, height);
     let mut dice = Dice(seed | 1);
     for row in 0..per_col {
