@@ -32,6 +32,8 @@ pub struct Db {
     avg_ttl: u64,
     /// State of the generator behind RANDOMKEY and sampling.
     rng: u64,
+    /// Sum of the keys' modelled memory footprints (see `memory.rs`).
+    used_bytes: usize,
 }
 
 impl Db {
@@ -71,8 +73,29 @@ impl Db {
     }
 
     /// Inserts or replaces a key's entry; the expiry is left as it is.
-    pub fn insert(&mut self, key: impl AsRef<[u8]>, entry: Entry) -> Option<Entry> {
-        self.keys.insert(key.as_ref(), entry).1
+    pub fn insert(&mut self, key: impl AsRef<[u8]>, mut entry: Entry) -> Option<Entry> {
+        let key = key.as_ref();
+        entry.mem = crate::memory::footprint(key, &entry.value);
+        self.used_bytes += entry.mem;
+        let old = self.keys.insert(key, entry).1;
+        if let Some(old) = &old {
+            self.used_bytes = self.used_bytes.saturating_sub(old.mem);
+        }
+        old
+    }
+
+    /// Re-measures a key's memory footprint after its value changed in place.
+    pub fn remeasure(&mut self, key: &[u8]) {
+        if let Some(entry) = self.keys.get_mut(key) {
+            let mem = crate::memory::footprint(key, &entry.value);
+            self.used_bytes = (self.used_bytes + mem).saturating_sub(entry.mem);
+            entry.mem = mem;
+        }
+    }
+
+    /// Modelled bytes of all keys and values (hash table buckets not included).
+    pub fn used_bytes(&self) -> usize {
+        self.used_bytes
     }
 
     /// Removes a key and its expiry.
@@ -90,6 +113,7 @@ impl Db {
             }
         }
         let expire = self.forget_volatile(removed.mark);
+        self.used_bytes = self.used_bytes.saturating_sub(removed.value.mem);
         Some((removed.value, expire))
     }
 
@@ -149,6 +173,7 @@ impl Db {
         self.volatile = Vec::new();
         self.expire_cursor = 0;
         self.avg_ttl = 0;
+        self.used_bytes = 0;
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> {
@@ -191,6 +216,31 @@ impl Db {
         }
         let position = self.random_u64() % self.volatile.len() as u64;
         self.volatile_at(position as usize)
+    }
+
+    /// Up to `count` distinct keys from a random place of the key table, or of the volatile
+    /// keys when `volatile` (like Redis's dictGetSomeKeys, for eviction sampling): O(count).
+    /// `seed` chooses the place.
+    pub fn sample_keys(&mut self, count: usize, volatile: bool, seed: u64) -> Vec<Key> {
+        let len = if volatile {
+            self.volatile.len()
+        } else {
+            self.keys.len()
+        };
+        if len == 0 {
+            return Vec::new();
+        }
+        let start = (seed % len as u64) as usize;
+        (0..count.min(len))
+            .map(|i| {
+                let position = (start + i) % len;
+                if volatile {
+                    self.keys.key_at(self.volatile[position].slot).to_vec()
+                } else {
+                    self.keys.key_at(position as Slot).to_vec()
+                }
+            })
+            .collect()
     }
 
     /// The next number of this database's random generator (xorshift64*).

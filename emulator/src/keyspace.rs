@@ -38,21 +38,39 @@ impl LookupFlags {
     };
 }
 
-/// Keys sampled per database per round of the active expiry cycle.
+/// Keys sampled per database per round of the active expiry cycle, at effort 1.
 const KEYS_PER_LOOP: usize = 20;
-/// A database is sampled again while more than this percentage of a round was expired.
+/// A database is sampled again while more than this percentage of a round was expired, at
+/// effort 1.
 const ACCEPTABLE_STALE_PERCENT: usize = 10;
-/// Microseconds the cycle may run: 25% of the 100 ms between cycles (`hz 10`).
-const CYCLE_TIME_LIMIT_US: u64 = 25_000;
+/// Percentage of the time between two cycles a cycle may use, at effort 1.
+const CYCLE_TIME_PERCENT: u64 = 25;
 /// Rounds after which the cycle stops even if the host's clock says there is time left
 /// (the host may not supply a microsecond clock at all).
 const CYCLE_MAX_ROUNDS: usize = 1024;
 /// Databases visited per cycle (Redis's CRON_DBS_PER_CALL).
 const DBS_PER_CYCLE: usize = 16;
-/// Milliseconds between two runs of the periodic jobs (Redis's default `hz 10`).
-pub(crate) const CRON_PERIOD_MS: u64 = 100;
 /// Buckets each database may rehash per cron run.
 const CRON_REHASH_BUCKETS: usize = 1000;
+
+/// The active expiry cycle's parameters, scaled by `active-expire-effort` as in Redis.
+struct CycleParams {
+    keys_per_loop: usize,
+    acceptable_stale_percent: usize,
+    time_limit_us: u64,
+}
+
+impl CycleParams {
+    fn new(effort: i64, hz: u64) -> CycleParams {
+        // Effort 1..=10, rescaled to 0..=9.
+        let effort = effort.clamp(1, 10) as usize - 1;
+        CycleParams {
+            keys_per_loop: KEYS_PER_LOOP + KEYS_PER_LOOP / 4 * effort,
+            acceptable_stale_percent: ACCEPTABLE_STALE_PERCENT - effort,
+            time_limit_us: ((CYCLE_TIME_PERCENT + 2 * effort as u64) * 1_000_000 / hz / 100).max(1),
+        }
+    }
+}
 
 /// The active expiry cycle's state between runs.
 #[derive(Clone, Debug, Default)]
@@ -91,7 +109,8 @@ impl Server {
 
     /// Redis's lookupKey: expires the key if due, then for reads counts a keyspace hit or
     /// miss and publishes `keymiss` for a missing key, and unless `no_touch` records the
-    /// access for LRU/OBJECT IDLETIME.
+    /// access (LRU time or LFU counter). Writes also have the key re-measured after the
+    /// command.
     pub(crate) fn lookup(
         &mut self,
         db: usize,
@@ -115,11 +134,13 @@ impl Server {
             }
             return None;
         };
-        let entry = self.dbs[db].entry_at_mut(slot);
         if !flags.no_touch {
-            entry.last_access_ms = now;
+            self.record_access(db, key, now);
         }
-        Some(entry)
+        if write {
+            self.note_write(db, key);
+        }
+        Some(self.dbs[db].entry_at_mut(slot))
     }
 
     /// Looks a key up for reading: expires it if due, counts a keyspace hit or miss, and
@@ -155,7 +176,15 @@ impl Server {
         now: u64,
     ) {
         self.expire_if_needed(db, key, now);
-        if self.dbs[db].insert(key, Entry::new(value, now)).is_none() {
+        let mut entry = Entry::new(value, now);
+        // Under LFU an overwritten key keeps its access history, as in Redis.
+        if self.config.policy().is_lfu() {
+            if let Some(old) = self.dbs[db].get(key) {
+                entry.lfu_counter = old.lfu_counter;
+                entry.last_access_ms = old.last_access_ms;
+            }
+        }
+        if self.dbs[db].insert(key, entry).is_none() {
             self.notify_keyspace_event(class::NEW, "new", key, db);
         }
         if !keep_ttl {
@@ -208,36 +237,58 @@ impl Server {
         self.dirty += n;
     }
 
+    /// Redis's `hz`: how many times a second the periodic jobs run.
+    fn cron_hz(&self) -> u64 {
+        self.config.hz.clamp(1, 500) as u64
+    }
+
     /// The periodic jobs of Redis's serverCron that concern keys: the active expiry cycle
-    /// and the key tables' resizing and incremental rehashing. Runs at most every 100 ms.
+    /// (unless DEBUG SET-ACTIVE-EXPIRE 0) and, with `activerehashing`, the key tables'
+    /// resizing and incremental rehashing. Runs at most `hz` times a second.
     pub(crate) fn keys_cron(&mut self, now: u64) {
+        let period = 1000 / self.cron_hz();
         if let Some(last) = self.active_expire.last_cron_ms {
-            if now < last.saturating_add(CRON_PERIOD_MS) {
+            if now < last.saturating_add(period) {
                 return;
             }
         }
         self.active_expire.last_cron_ms = Some(now);
-        self.active_expire_cycle(now);
-        for db in &mut self.dbs {
-            db.maintain(CRON_REHASH_BUCKETS);
+        if self.monitor.active_expire_enabled {
+            self.active_expire_cycle(now);
+        }
+        if self.config.activerehashing {
+            for db in &mut self.dbs {
+                db.maintain(CRON_REHASH_BUCKETS);
+            }
         }
     }
 
-    /// Whether the periodic jobs have work: keys with a deadline or a table being rehashed.
-    pub(crate) fn keys_cron_pending(&self) -> bool {
-        self.dbs
+    /// Engine time at which the periodic key jobs next have work (keys with a deadline or a
+    /// table being rehashed), if any.
+    pub(crate) fn next_keys_cron(&self) -> Option<u64> {
+        let pending = self
+            .dbs
             .iter()
-            .any(|db| db.volatile_len() > 0 || db.is_rehashing())
+            .any(|db| db.volatile_len() > 0 || db.is_rehashing());
+        if !pending {
+            return None;
+        }
+        Some(match self.active_expire.last_cron_ms {
+            Some(last) => last.saturating_add(1000 / self.cron_hz()),
+            None => self.clock.clone().now(),
+        })
     }
 
     /// Redis's activeExpireCycle (slow cycle): walks each database's volatile keys 20 at a
     /// time, deleting the expired ones, and repeats while more than 10% of a round had
-    /// expired, within a time budget (25% of the cycle period) and a bound on rounds.
+    /// expired, within a time budget (25% of the cycle period) and a bound on rounds (all
+    /// scaled by `active-expire-effort`).
     pub(crate) fn active_expire_cycle(&mut self, now: u64) {
         let db_count = self.dbs.len();
         if db_count == 0 {
             return;
         }
+        let params = CycleParams::new(self.config.active_expire_effort, self.cron_hz());
         let dbs_this_cycle = if self.active_expire.time_limit_exit {
             db_count
         } else {
@@ -256,25 +307,28 @@ impl Server {
             self.active_expire.next_db = (db + 1) % db_count;
             loop {
                 rounds += 1;
-                let Some((sampled, expired)) = self.expire_round(db, now) else {
+                let Some((sampled, expired)) = self.expire_round(db, now, params.keys_per_loop)
+                else {
                     break;
                 };
                 total_sampled += sampled;
                 total_expired += expired;
                 if rounds.is_multiple_of(16) {
                     let elapsed = (self.micros)().saturating_sub(start_us);
-                    if elapsed > CYCLE_TIME_LIMIT_US || rounds >= CYCLE_MAX_ROUNDS {
+                    if elapsed > params.time_limit_us || rounds >= CYCLE_MAX_ROUNDS {
                         self.active_expire.time_limit_exit = true;
                         self.stats.expired_time_cap_reached_count += 1;
                         break;
                     }
                 }
-                if sampled == 0 || expired * 100 / sampled <= ACCEPTABLE_STALE_PERCENT {
+                if sampled == 0 || expired * 100 / sampled <= params.acceptable_stale_percent {
                     break;
                 }
             }
         }
 
+        let elapsed = (self.micros)().saturating_sub(start_us);
+        self.stats.expire_cycle_time_used_us += elapsed;
         // Running estimate of logically expired keys still in memory (INFO's
         // expired_stale_perc), weighting this cycle by 5%.
         let current = if total_sampled > 0 {
@@ -285,16 +339,16 @@ impl Server {
         self.stats.expired_stale_perc = current * 0.05 + self.stats.expired_stale_perc * 0.95;
     }
 
-    /// One round of the active expiry cycle on one database: checks up to 20 volatile keys,
-    /// continuing the walk where the last round stopped. Returns (sampled, expired), or None
-    /// when the database has no volatile keys.
-    fn expire_round(&mut self, db: usize, now: u64) -> Option<(usize, usize)> {
+    /// One round of the active expiry cycle on one database: checks up to `keys` volatile
+    /// keys, continuing the walk where the last round stopped. Returns (sampled, expired), or
+    /// None when the database has no volatile keys.
+    fn expire_round(&mut self, db: usize, now: u64, keys: usize) -> Option<(usize, usize)> {
         let volatile = self.dbs[db].volatile_len();
         if volatile == 0 {
             self.dbs[db].set_avg_ttl(0);
             return None;
         }
-        let to_sample = volatile.min(KEYS_PER_LOOP);
+        let to_sample = volatile.min(keys);
         let (mut sampled, mut expired) = (0usize, 0usize);
         let (mut ttl_sum, mut ttl_samples) = (0u64, 0u64);
         let mut cursor = self.dbs[db].expire_cursor();

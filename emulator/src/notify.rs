@@ -91,7 +91,7 @@ impl Server {
     /// Publishes a keyspace event of class `class` (one of `notify::class`) named `event` for
     /// `key` in `db`, if the configured classes ask for it.
     pub(crate) fn notify_keyspace_event(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
-        let enabled = self.notify_classes;
+        let enabled = self.config.notify_keyspace_events;
         if enabled & class == 0 {
             return;
         }

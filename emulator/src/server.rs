@@ -68,6 +68,8 @@ pub struct Stats {
     pub expired_stale_perc: f64,
     /// Active expiry cycles that stopped on their time or work limit.
     pub expired_time_cap_reached_count: u64,
+    /// Microseconds spent in active expiry cycles (by the host's microsecond clock).
+    pub expire_cycle_time_used_us: u64,
     pub evicted_keys: u64,
     pub keyspace_hits: u64,
     pub keyspace_misses: u64,
@@ -100,14 +102,18 @@ pub struct Server {
     pub(crate) started_ms: u64,
     /// Changes since the last save (INFO's `rdb_changes_since_last_save`, and `save` rules).
     pub(crate) dirty: u64,
-    /// Keyspace notification classes enabled by `notify-keyspace-events` (see `notify`).
-    pub(crate) notify_classes: u32,
     /// Pub/sub subscriptions by channel and pattern.
     pub(crate) pubsub: PubSub,
     /// A microsecond counter supplied by the host, for command timing (INFO commandstats).
     pub(crate) micros: Box<dyn Fn() -> u64>,
     /// Where the active expiry cycle resumes, and when the key jobs last ran.
     pub(crate) active_expire: crate::keyspace::ActiveExpireState,
+    /// Modelled memory: peak and keys to re-measure (see `memory.rs`).
+    pub(crate) memory: crate::memory::MemoryState,
+    /// maxmemory eviction state (see `eviction.rs`).
+    pub(crate) eviction: crate::eviction::EvictionState,
+    /// Slow log, latency histograms and I/O counters (see `commands/server`).
+    pub(crate) monitor: crate::commands::server::Monitor,
 }
 
 impl Default for Server {
@@ -131,10 +137,12 @@ impl Server {
             next_client_port: 50000,
             started_ms: 0,
             dirty: 0,
-            notify_classes: 0,
             pubsub: PubSub::default(),
             micros: Box::new(|| 0),
             active_expire: Default::default(),
+            memory: Default::default(),
+            eviction: Default::default(),
+            monitor: Default::default(),
         }
     }
 
@@ -239,20 +247,16 @@ impl Server {
     pub fn tick(&mut self, now_ms: u64) {
         let now = self.tick_clock(now_ms);
         self.keys_cron(now);
+        self.close_idle_clients(now);
     }
 
     /// The host time at which `tick` next has work to do, if any.
     pub fn next_deadline(&self) -> Option<u64> {
-        // The key jobs run every 100 ms (Redis's default `hz 10`) while keys have deadlines
-        // or a key table is being rehashed.
-        if self.keys_cron_pending() {
-            let engine_next = match self.active_expire.last_cron_ms {
-                Some(last) => last.saturating_add(crate::keyspace::CRON_PERIOD_MS),
-                None => self.clock.clone().now(),
-            };
-            return self.clock.to_host_time(engine_next);
-        }
-        None
+        let next = match (self.next_keys_cron(), self.next_idle_timeout()) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        self.clock.to_host_time(next)
     }
 
     // ----- commands -----
@@ -269,6 +273,7 @@ impl Server {
             return Vec::new();
         }
         let now = self.tick_clock(now_ms);
+        let request_bytes = crate::commands::server::request_len(&argv);
         let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
         let reply = self.process(id, argv, now);
         let mut replies: Vec<Reply> = match self.clients.get_mut(&id) {
@@ -279,6 +284,7 @@ impl Server {
             None => Vec::new(),
         };
         replies.extend(self.finish_reply(id, reply));
+        self.count_io(id, request_bytes, &replies);
         replies
     }
 
@@ -322,6 +328,9 @@ impl Server {
         let spec = command.spec;
         if !spec.arity_ok(argv.len()) {
             return Some(self.reject(id, Some(spec), errors::wrong_arity(spec.name)));
+        }
+        if let Some(err) = self.refuse_protected_command(id, spec) {
+            return Some(self.reject(id, Some(spec), err));
         }
         let client = self.client_mut(id);
         if !client.authenticated && !spec.has_flag(flags::NO_AUTH) {
@@ -411,7 +420,8 @@ impl Server {
     pub(crate) fn call(&mut self, command: Command, call: &mut Call) -> Reply {
         let start = (self.micros)();
         let reply = (command.handler)(self, call);
-        let elapsed = (self.micros)().saturating_sub(start);
+        // DEBUG SLEEP makes a command take engine time without blocking the host.
+        let elapsed = (self.micros)().saturating_sub(start) + self.monitor.take_busy_us();
         let stats = self.stats.commands.entry(command.spec.name).or_default();
         if call.block.is_none() {
             stats.calls += 1;
@@ -423,6 +433,7 @@ impl Server {
             let e = e.clone();
             self.count_error(&e);
         }
+        self.after_call(command.spec, call, elapsed);
         reply
     }
 
@@ -448,11 +459,6 @@ impl Server {
         let exec_may_grow = spec.name == "exec" && queued_flags & flags::DENYOOM != 0;
         let deny = spec.has_flag(flags::DENYOOM) || exec_may_grow || (in_multi && !exempt_in_multi);
         (out_of_memory && deny).then(|| errors::OOM.to_string())
-    }
-
-    /// Frees memory by the eviction policy; false if still over `maxmemory`.
-    fn perform_evictions(&mut self) -> bool {
-        true
     }
 
     // ----- databases -----

@@ -8,7 +8,7 @@ mod connection;
 mod introspection;
 mod keys;
 mod pubsub;
-mod server;
+pub(crate) mod server;
 mod string;
 mod transactions;
 

@@ -1,6 +1,7 @@
 //! OBJECT ENCODING | REFCOUNT | IDLETIME | FREQ | HELP.
 
 use crate::commands::c_str;
+use crate::eviction::lfu_decayed;
 use crate::keyspace::LookupFlags;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
@@ -11,17 +12,17 @@ const SHARED_INTEGERS: i64 = 10_000;
 /// The reference count Redis reports for shared objects (OBJ_SHARED_REFCOUNT, INT_MAX).
 const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 
-/// Whether maxmemory-policy is one of the LFU policies. The configuration has no
-/// maxmemory-policy parameter yet, which leaves Redis's default, `noeviction`.
-fn lfu_policy(_srv: &Server) -> bool {
-    false
+/// Whether maxmemory-policy is one of the LFU policies.
+fn lfu_policy(srv: &Server) -> bool {
+    srv.config.policy().is_lfu()
 }
 
 /// Whether small integers are shared objects: Redis stops sharing them when a maxmemory
-/// limit is set with an LRU or LFU policy (which needs per-object access data). Without a
-/// maxmemory-policy parameter the policy is `noeviction`, which shares them.
-fn integers_shared(_srv: &Server) -> bool {
-    true
+/// limit is set with an LRU or LFU policy, which need per-object access data. (Redis decides
+/// when the value is stored; this looks at the configuration when asked.)
+fn integers_shared(srv: &Server) -> bool {
+    let policy = srv.config.policy();
+    srv.config.maxmemory == 0 || !(policy.is_lru() || policy.is_lfu())
 }
 
 /// OBJECT's lookup: no access-time update and no `keymiss` event, but a keyspace hit or
@@ -71,13 +72,16 @@ pub(super) fn idletime(srv: &mut Server, call: &mut Call) -> Reply {
 
 pub(super) fn freq(srv: &mut Server, call: &mut Call) -> Reply {
     let lfu = lfu_policy(srv);
+    let decay_minutes = srv.config.lfu_decay_time;
+    let now = call.now;
     let Some(entry) = find(srv, call) else {
         return Reply::Null;
     };
     if !lfu {
         return Reply::error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
     }
-    Reply::Integer(i64::from(entry.lfu_counter))
+    // The counter as decayed by the time since the last access (Redis's LFUDecrAndReturn).
+    Reply::Integer(i64::from(lfu_decayed(entry, now, decay_minutes)))
 }
 
 pub(super) fn help(_srv: &mut Server, call: &mut Call) -> Reply {
