@@ -42,7 +42,7 @@ fn watch(srv: &mut Server, call: &mut Call) -> Reply {
     }
     for key in &call.argv[1..] {
         let db = call.db;
-        let expired = srv.dbs[db].expire_at(key).is_some_and(|at| at <= call.now);
+        let expired = srv.key_is_expired(db, key, call.now);
         let client = srv.client_mut(call.client);
         if !client.watched.iter().any(|w| w.db == db && &w.key == key) {
             client.watched.push(WatchedKey {
@@ -102,8 +102,8 @@ impl Server {
         let Some(c) = self.clients.get(&client) else {
             return false;
         };
-        c.watched.iter().any(|w| {
-            !w.expired_when_watched && self.dbs[w.db].expire_at(&w.key).is_some_and(|at| at <= now)
-        })
+        c.watched
+            .iter()
+            .any(|w| !w.expired_when_watched && self.key_is_expired(w.db, &w.key, now))
     }
 }
