@@ -218,27 +218,38 @@ impl Db {
         self.volatile_at(position as usize)
     }
 
-    /// Up to `count` distinct keys from a random place of the key table, or of the volatile
-    /// keys when `volatile` (like Redis's dictGetSomeKeys, for eviction sampling): O(count).
-    /// `seed` chooses the place.
+    /// Up to `count` distinct keys chosen at random among all keys, or among the volatile
+    /// keys when `volatile` (for eviction sampling, like Redis's dictGetSomeKeys): O(count).
+    /// `seed` drives the choice. Positions are drawn independently rather than as a run of
+    /// neighbours, since neighbouring slots hold keys created together, with similar ages.
     pub fn sample_keys(&mut self, count: usize, volatile: bool, seed: u64) -> Vec<Key> {
         let len = if volatile {
             self.volatile.len()
         } else {
             self.keys.len()
         };
-        if len == 0 {
-            return Vec::new();
+        let count = count.min(len);
+        let mut positions: Vec<usize> = Vec::with_capacity(count);
+        let mut state = seed;
+        // A few extra draws make up for repeats; the sample may still come out short.
+        for _ in 0..count.saturating_mul(2) {
+            if positions.len() == count {
+                break;
+            }
+            let position = (splitmix64(&mut state) % len as u64) as usize;
+            if !positions.contains(&position) {
+                positions.push(position);
+            }
         }
-        let start = (seed % len as u64) as usize;
-        (0..count.min(len))
-            .map(|i| {
-                let position = (start + i) % len;
-                if volatile {
-                    self.keys.key_at(self.volatile[position].slot).to_vec()
+        positions
+            .into_iter()
+            .map(|position| {
+                let slot = if volatile {
+                    self.volatile[position].slot
                 } else {
-                    self.keys.key_at(position as Slot).to_vec()
-                }
+                    position as Slot
+                };
+                self.keys.key_at(slot).to_vec()
             })
             .collect()
     }
@@ -300,6 +311,15 @@ impl Db {
     }
 }
 
+/// SplitMix64: turns a counter into well-spread random numbers.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,6 +360,33 @@ mod tests {
         let (e, at) = db.take(&key(4)).unwrap();
         assert_eq!(at, Some(1004));
         assert!(matches!(e.value, Value::String(StringValue::Int(4))));
+    }
+
+    #[test]
+    fn samples_are_distinct_and_cover_the_keys() {
+        let mut db = Db::default();
+        for i in 0..50 {
+            db.insert(key(i), entry(0));
+            if i % 5 == 0 {
+                db.set_expire(&key(i), 1);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for seed in 0..200 {
+            let sample = db.sample_keys(5, false, seed);
+            let distinct: std::collections::HashSet<_> = sample.iter().collect();
+            assert_eq!(distinct.len(), sample.len());
+            assert!(sample.len() >= 3);
+            seen.extend(sample);
+        }
+        assert_eq!(seen.len(), 50);
+        for seed in 0..50 {
+            for k in db.sample_keys(5, true, seed) {
+                assert!(db.expire_at(&k).is_some());
+            }
+        }
+        assert!(db.sample_keys(100, true, 7).len() <= 10);
+        assert!(Db::default().sample_keys(5, false, 1).is_empty());
     }
 
     #[test]
