@@ -184,11 +184,6 @@ impl Db {
         self.keys.iter()
     }
 
-    /// Entries for in-place updates of every key (e.g. switching eviction policies).
-    pub fn entries_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
-        self.keys.values_mut()
-    }
-
     /// Keys with an expiry and their deadlines.
     pub fn volatile(&self) -> impl Iterator<Item = (&[u8], u64)> {
         self.volatile
@@ -207,15 +202,6 @@ impl Db {
         let random = self.random_u64();
         let slot = self.keys.random_slot(random)?;
         Some(self.keys.key_at(slot))
-    }
-
-    /// A uniformly chosen volatile key and its deadline.
-    pub fn random_volatile(&mut self) -> Option<(&[u8], u64)> {
-        if self.volatile.is_empty() {
-            return None;
-        }
-        let position = self.random_u64() % self.volatile.len() as u64;
-        self.volatile_at(position as usize)
     }
 
     /// Up to `count` distinct keys chosen at random among all keys, or among the volatile
@@ -303,11 +289,6 @@ impl Db {
     /// Bucket counts of the key table's two hash tables.
     pub fn bucket_counts(&self) -> (usize, usize) {
         self.keys.bucket_counts()
-    }
-
-    /// Bytes used by the key table and expiry list themselves (not the values' heap data).
-    pub fn overhead_bytes(&self) -> usize {
-        self.keys.allocated_bytes() + self.volatile.capacity() * std::mem::size_of::<Volatile>()
     }
 }
 

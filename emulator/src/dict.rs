@@ -62,14 +62,6 @@ impl KeyBuf {
             KeyBuf::Heap(b) => b,
         }
     }
-
-    /// Heap bytes owned besides the key itself.
-    pub fn heap_size(&self) -> usize {
-        match self {
-            KeyBuf::Inline { .. } => 0,
-            KeyBuf::Heap(b) => b.len(),
-        }
-    }
 }
 
 impl fmt::Debug for KeyBuf {
@@ -274,10 +266,6 @@ impl<V> Dict<V> {
             .iter()
             .flatten()
             .map(|n| (n.key.as_bytes(), &n.value))
-    }
-
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.pages.iter_mut().flatten().map(|n| &mut n.value)
     }
 
     // ----- lookups -----
@@ -565,15 +553,6 @@ impl<V> Dict<V> {
             }
         }
         v
-    }
-
-    /// Bytes this table occupies beyond its values' own heap data (for memory accounting).
-    pub fn allocated_bytes(&self) -> usize {
-        let nodes: usize = self.pages.iter().map(|p| p.capacity()).sum();
-        let keys: usize = self.pages.iter().flatten().map(|n| n.key.heap_size()).sum();
-        nodes * std::mem::size_of::<Node<V>>()
-            + keys
-            + (self.tables[0].buckets.len() + self.tables[1].buckets.len()) * 4
     }
 }
 
