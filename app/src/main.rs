@@ -1,1 +1,10 @@
-fn main() {}
+//! Redis Playground's browser app: curriculum steps beside a redis-cli console, both talking to
+//! the engine running in this page.
+
+mod console;
+mod engine;
+mod layout;
+
+fn main() {
+    yew::Renderer::<layout::App>::new().render();
+}

@@ -16,12 +16,24 @@ pub enum ReplyMode {
     Skip,
 }
 
+/// A key under WATCH.
+#[derive(Debug, Clone)]
+pub struct WatchedKey {
+    pub db: usize,
+    pub key: Vec<u8>,
+    /// Whether the key was already logically expired when watched (then its expiry does not
+    /// abort EXEC).
+    pub expired_when_watched: bool,
+}
+
 /// A transaction being queued between MULTI and EXEC.
 #[derive(Debug, Default)]
 pub struct MultiState {
     pub queued: Vec<Vec<Vec<u8>>>,
     /// Set when a command failed to queue: EXEC then answers EXECABORT.
     pub aborted: bool,
+    /// The union of the queued commands' flags (EXEC is refused under OOM if any may grow memory).
+    pub flags: u32,
 }
 
 #[derive(Debug)]
@@ -40,8 +52,7 @@ pub struct Client {
     pub authenticated: bool,
     pub user: String,
     pub multi: Option<MultiState>,
-    /// Keys under WATCH: (db, key).
-    pub watched: Vec<(usize, Vec<u8>)>,
+    pub watched: Vec<WatchedKey>,
     /// Set when a watched key was touched: EXEC then fails.
     pub dirty_cas: bool,
     pub channels: BTreeSet<Vec<u8>>,
@@ -85,6 +96,12 @@ impl Client {
             outbound: VecDeque::new(),
             internal: false,
         }
+    }
+
+    /// Forgets every WATCHed key (after EXEC, DISCARD, UNWATCH, RESET).
+    pub fn unwatch_all(&mut self) {
+        self.watched.clear();
+        self.dirty_cas = false;
     }
 
     /// Number of channel and pattern subscriptions (what SUBSCRIBE replies count).

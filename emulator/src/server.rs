@@ -300,7 +300,8 @@ impl Server {
                 "ERR Command not allowed inside a transaction".into(),
             ));
         }
-        if let Some(err) = self.check_memory(spec, in_multi) {
+        let queued_flags = client.multi.as_ref().map_or(0, |m| m.flags);
+        if let Some(err) = self.check_memory(spec, in_multi, queued_flags) {
             return Some(self.reject(id, Some(spec), err));
         }
         let client = self.client_mut(id);
@@ -384,13 +385,19 @@ impl Server {
 
     /// Redis's OOM check before a command: evicts what the policy allows, then refuses
     /// commands that may grow memory if still over the limit.
-    fn check_memory(&mut self, spec: &CommandSpec, in_multi: bool) -> Option<String> {
+    fn check_memory(
+        &mut self,
+        spec: &CommandSpec,
+        in_multi: bool,
+        queued_flags: u32,
+    ) -> Option<String> {
         if self.config.maxmemory == 0 {
             return None;
         }
         let out_of_memory = !self.perform_evictions();
         let exempt_in_multi = matches!(spec.name, "exec" | "discard" | "quit" | "reset");
-        let deny = spec.has_flag(flags::DENYOOM) || (in_multi && !exempt_in_multi);
+        let exec_may_grow = spec.name == "exec" && queued_flags & flags::DENYOOM != 0;
+        let deny = spec.has_flag(flags::DENYOOM) || exec_may_grow || (in_multi && !exempt_in_multi);
         (out_of_memory && deny).then(|| errors::OOM.to_string())
     }
 

@@ -2,7 +2,9 @@
 //! replies. Shared by the browser console, `redis-emu cli`, and the tests.
 
 mod format;
+mod session;
 mod split;
 
 pub use format::{format_reply, quote_bytes};
+pub use session::{Session, DEFAULT_ADDRESS};
 pub use split::{split_args, SplitError};

@@ -69,7 +69,6 @@ pub fn split_args(line: &[u8]) -> Result<Vec<Vec<u8>>, SplitError> {
                         if line.get(i + 1).is_some_and(|&n| !is_space(n)) {
                             return Err(SplitError);
                         }
-                        in_double = false;
                         i += 1;
                         break;
                     }
@@ -86,7 +85,6 @@ pub fn split_args(line: &[u8]) -> Result<Vec<Vec<u8>>, SplitError> {
                         if line.get(i + 1).is_some_and(|&n| !is_space(n)) {
                             return Err(SplitError);
                         }
-                        in_single = false;
                         i += 1;
                         break;
                     }

@@ -10,6 +10,7 @@ mod keys;
 mod pubsub;
 mod server;
 mod string;
+mod transactions;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -39,6 +40,7 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
         pubsub::HANDLERS,
         server::HANDLERS,
         string::HANDLERS,
+        transactions::HANDLERS,
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,109 @@
+//! Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH.
+//!
+//! Between MULTI and EXEC the dispatcher queues commands (see `Server::process`); a command that
+//! fails to queue (unknown, wrong arity, OOM...) dooms the transaction, and EXEC then answers
+//! EXECABORT. WATCHed keys touched by anyone, or expired, before EXEC make EXEC answer null.
+
+use super::{lookup, Handler, Lookup};
+use crate::client::WatchedKey;
+use crate::errors;
+use crate::resp::Reply;
+use crate::server::{Call, Server};
+
+pub(super) const HANDLERS: &[(&str, Handler)] = &[
+    ("multi", multi),
+    ("exec", exec),
+    ("discard", discard),
+    ("watch", watch),
+    ("unwatch", unwatch),
+];
+
+fn multi(srv: &mut Server, call: &mut Call) -> Reply {
+    let client = srv.client_mut(call.client);
+    if client.multi.is_some() {
+        return Reply::error("ERR MULTI calls can not be nested");
+    }
+    client.multi = Some(Default::default());
+    Reply::ok()
+}
+
+fn discard(srv: &mut Server, call: &mut Call) -> Reply {
+    let client = srv.client_mut(call.client);
+    if client.multi.take().is_none() {
+        return Reply::error("ERR DISCARD without MULTI");
+    }
+    client.unwatch_all();
+    Reply::ok()
+}
+
+fn watch(srv: &mut Server, call: &mut Call) -> Reply {
+    if srv.client_mut(call.client).multi.is_some() {
+        return Reply::error("ERR WATCH inside MULTI is not allowed");
+    }
+    for key in &call.argv[1..] {
+        let db = call.db;
+        let expired = srv.dbs[db].expire_at(key).is_some_and(|at| at <= call.now);
+        let client = srv.client_mut(call.client);
+        if !client.watched.iter().any(|w| w.db == db && &w.key == key) {
+            client.watched.push(WatchedKey {
+                db,
+                key: key.clone(),
+                expired_when_watched: expired,
+            });
+        }
+    }
+    Reply::ok()
+}
+
+fn unwatch(srv: &mut Server, call: &mut Call) -> Reply {
+    srv.client_mut(call.client).unwatch_all();
+    Reply::ok()
+}
+
+fn exec(srv: &mut Server, call: &mut Call) -> Reply {
+    let client = srv.client_mut(call.client);
+    let Some(state) = client.multi.take() else {
+        return Reply::error("ERR EXEC without MULTI");
+    };
+    if state.aborted {
+        client.unwatch_all();
+        return Reply::error(errors::EXECABORT);
+    }
+    let watch_failed = client.dirty_cas || srv.watched_key_expired(call.client, call.now);
+    srv.client_mut(call.client).unwatch_all();
+    if watch_failed {
+        return Reply::NullArray;
+    }
+    let mut replies = Vec::with_capacity(state.queued.len());
+    for argv in state.queued {
+        // Every queued command was looked up when it was queued; a lookup cannot fail now.
+        let Lookup::Found(command) = lookup(&argv) else {
+            continue;
+        };
+        // A command may have changed the selected db (SELECT inside the transaction).
+        let db = srv.client_mut(call.client).db;
+        let mut inner = Call {
+            argv,
+            db,
+            spec: command.spec,
+            block: None,
+            nested: true,
+            ..*call
+        };
+        replies.push(srv.call(command, &mut inner));
+    }
+    Reply::Array(replies)
+}
+
+impl Server {
+    /// Whether a key the client watches has expired since WATCH (Redis aborts EXEC then, even if
+    /// the key was not yet reclaimed).
+    fn watched_key_expired(&self, client: crate::ClientId, now: u64) -> bool {
+        let Some(c) = self.clients.get(&client) else {
+            return false;
+        };
+        c.watched.iter().any(|w| {
+            !w.expired_when_watched && self.dbs[w.db].expire_at(&w.key).is_some_and(|at| at <= now)
+        })
+    }
+}
