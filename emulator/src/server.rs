@@ -193,6 +193,12 @@ impl Server {
             .map(|c| c.id)
     }
 
+    /// Number of connected clients. A host compares it with its own connection count to notice
+    /// clients the engine disconnected itself (CLIENT KILL of another client).
+    pub fn client_count(&self) -> usize {
+        self.clients.len()
+    }
+
     /// Whether the host should close this client's connection (after QUIT or CLIENT KILL).
     pub fn is_closing(&self, id: ClientId) -> bool {
         self.clients.get(&id).is_none_or(|c| c.closing)

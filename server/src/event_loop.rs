@@ -371,7 +371,7 @@ impl EventLoop {
     // ----- output -----
 
     /// Hands the engine's pending pushes (messages, unblocked replies) to their connections,
-    /// and closes the connections it marked for closing.
+    /// and closes the connections it marked for closing or disconnected.
     ///
     /// Called after each batch of one client's commands rather than after each command: other
     /// clients run nothing in between, so what they receive is in the same order either way.
@@ -395,6 +395,23 @@ impl EventLoop {
             self.flush(slot);
         }
         self.attention = attention;
+        if self.server.client_count() != self.open_connections {
+            self.close_vanished_clients();
+        }
+    }
+
+    /// Closes the connections of clients the engine disconnected (killed by another client).
+    fn close_vanished_clients(&mut self) {
+        for slot in 0..self.connections.len() {
+            let vanished = self
+                .connections
+                .get(slot)
+                .and_then(Option::as_ref)
+                .is_some_and(|conn| self.server.client(conn.client).is_none());
+            if vanished {
+                self.close(slot);
+            }
+        }
     }
 
     /// Writes pending output; waits for writability if the socket is full.

@@ -335,3 +335,27 @@ fn terminates_cleanly_on_sigterm_and_sigint() {
         assert!(status.success(), "SIG{signal}: {status}");
     }
 }
+
+#[test]
+fn client_kill_closes_the_other_connection() {
+    if !implemented(&["client|kill", "client|id"]) {
+        eprintln!("client_kill_closes_the_other_connection: skipped, no CLIENT KILL/ID yet");
+        return;
+    }
+    let emu = Emu::start();
+    let mut victim = emu.socket();
+    victim.write_all(b"CLIENT ID\r\n").unwrap();
+    let (reply, _) = read_until_closed(&mut victim, SHORT);
+    let id = String::from_utf8_lossy(&reply)
+        .trim()
+        .trim_start_matches(':')
+        .to_string();
+    let mut killer = emu.connect();
+    assert_eq!(
+        killer.call(&["CLIENT", "KILL", "ID", &id]).unwrap(),
+        Reply::Integer(1)
+    );
+    let (_, closed) = read_until_closed(&mut victim, LONG);
+    assert!(closed, "the killed client's connection stays open");
+    assert_eq!(killer.call(&["PING"]).unwrap(), Reply::simple("PONG"));
+}

@@ -102,6 +102,26 @@ impl RespConnection {
         Ok(std::mem::take(&mut self.unread))
     }
 
+    /// Reads until the server closes the connection, discarding what it sends.
+    pub fn wait_closed(&mut self, timeout: Duration) -> io::Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the server did not close the connection",
+                ));
+            }
+            match self.receive(left) {
+                Ok(_) => self.unread.clear(),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Reads once, waiting at most `timeout`; false on timeout. The peer closing is an error.
     fn receive(&mut self, timeout: Duration) -> io::Result<bool> {
         self.stream.set_read_timeout(Some(timeout))?;

@@ -6,10 +6,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use emulator::commands::Registry;
-use emulator::resp::{Protocol, Reply};
+use emulator::resp::Protocol;
 
+use crate::admin::Admin;
 use crate::compare::{agree, decode_all, escape, shape, Mode};
-use crate::connection::RespConnection;
 use crate::real_redis::RealRedis;
 use crate::script::{self, Action, Script};
 use crate::twin::{Exchange, Twin};
@@ -147,7 +147,7 @@ pub fn run(
     options: &Options,
     progress: &mut dyn FnMut(&str),
 ) -> io::Result<Summary> {
-    let mut admin = Admin::new(redis.connect()?)?;
+    let mut admin = Admin::new(redis.port())?;
     let mut summary = Summary::default();
     let has_hello = Registry::get().command("hello").is_some();
     for path in script_files(&options.dir)? {
@@ -185,7 +185,7 @@ pub fn run(
                 summary.resp3_skipped += 1;
                 continue;
             }
-            admin.reset()?;
+            admin.reset(&password_candidates(&script))?;
             summary.passes += 1;
             Pass {
                 script: &script,
@@ -299,81 +299,29 @@ impl Pass<'_> {
     }
 }
 
-/// A separate connection that puts Redis back in its initial state between passes: keys,
-/// scripts, functions, statistics, configuration and users.
-pub struct Admin {
-    conn: RespConnection,
-    initial_config: Vec<(Vec<u8>, Vec<u8>)>,
-    initial_acl: Reply,
-}
-
-impl Admin {
-    pub fn new(mut conn: RespConnection) -> io::Result<Admin> {
-        let initial_config = config_pairs(&mut conn)?;
-        let initial_acl = conn.call(&["ACL", "LIST"])?;
-        Ok(Admin {
-            conn,
-            initial_config,
-            initial_acl,
-        })
-    }
-
-    /// Deletes every key (enough between runs that touch nothing else).
-    pub fn flush(&mut self) -> io::Result<()> {
-        self.conn.call(&["FLUSHALL"]).map(drop)
-    }
-
-    pub fn reset(&mut self) -> io::Result<()> {
-        for command in [
-            &["CLIENT", "UNPAUSE"][..],
-            &["FLUSHALL"],
-            &["SCRIPT", "FLUSH"],
-            &["FUNCTION", "FLUSH"],
-            &["SLOWLOG", "RESET"],
-            &["LATENCY", "RESET"],
-        ] {
-            self.conn.call(command)?;
+/// Passwords a script may have set (`CONFIG SET requirepass`, `ACL SETUSER ... >pw`, `AUTH`),
+/// for the reset that follows it to authenticate with.
+fn password_candidates(script: &Script) -> Vec<Vec<u8>> {
+    let mut candidates = Vec::new();
+    for step in &script.steps {
+        let Action::Command { argv, .. } = &step.action else {
+            continue;
+        };
+        let name = argv
+            .first()
+            .map(|a| a.to_ascii_lowercase())
+            .unwrap_or_default();
+        if !matches!(&name[..], b"config" | b"acl" | b"auth" | b"hello") {
+            continue;
         }
-        let current = config_pairs(&mut self.conn)?;
-        for (name, value) in &current {
-            let initial = self.initial_config.iter().find(|(n, _)| n == name);
-            if let Some((_, initial_value)) = initial {
-                if initial_value != value {
-                    // Immutable parameters refuse; nothing can change them anyway.
-                    self.conn
-                        .call(&[&b"CONFIG"[..], b"SET", name, initial_value])?;
-                }
+        for arg in argv.iter().skip(1) {
+            candidates.push(arg.clone());
+            if let Some(password) = arg.strip_prefix(b">") {
+                candidates.push(password.to_vec());
             }
         }
-        if self.conn.call(&["ACL", "LIST"])? != self.initial_acl {
-            if let Reply::Array(users) = self.conn.call(&["ACL", "USERS"])? {
-                for user in users {
-                    if let Reply::Bulk(name) = user {
-                        if name != b"default" {
-                            self.conn.call(&[&b"ACL"[..], b"DELUSER", &name])?;
-                        }
-                    }
-                }
-            }
-            self.conn.call(&[
-                "ACL", "SETUSER", "default", "reset", "on", "nopass", "~*", "&*", "+@all",
-            ])?;
-        }
-        // Statistics last, so the resets above do not show in the next script's INFO.
-        self.conn.call(&["CONFIG", "RESETSTAT"])?;
-        Ok(())
     }
-}
-
-fn config_pairs(conn: &mut RespConnection) -> io::Result<Vec<(Vec<u8>, Vec<u8>)>> {
-    let Reply::Array(items) = conn.call(&["CONFIG", "GET", "*"])? else {
-        return Err(io::Error::other("CONFIG GET * did not return an array"));
-    };
-    let mut pairs = Vec::with_capacity(items.len() / 2);
-    for pair in items.chunks(2) {
-        if let [Reply::Bulk(name), Reply::Bulk(value)] = pair {
-            pairs.push((name.clone(), value.clone()));
-        }
-    }
-    Ok(pairs)
+    candidates.sort();
+    candidates.dedup();
+    candidates
 }

@@ -5,8 +5,10 @@
 //! - [`script`] reads the `tests/differential/*.redis` format and [`differential`] runs it;
 //! - [`random`] generates random command sequences and shrinks any divergence it finds;
 //! - [`twin`] is what both share: one Redis connection and one engine client fed in lockstep;
-//! - [`real_redis`] starts the reference server, [`connection`] speaks raw RESP to it.
+//! - [`real_redis`] starts the reference server, [`connection`] speaks raw RESP to it, and
+//!   [`admin`] puts it back in its initial state between runs.
 
+pub mod admin;
 pub mod compare;
 pub mod connection;
 pub mod differential;

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use emulator::commands::Registry;
 use emulator::resp::Protocol;
+use integration_tests::admin::Admin;
 use integration_tests::announce;
 use integration_tests::compare::{command_line, escape};
-use integration_tests::differential::Admin;
 use integration_tests::random::{available_templates, generate, replay, shrink, Rng};
 use integration_tests::real_redis::RealRedis;
 
@@ -45,7 +45,7 @@ fn random_command_sequences_match_redis() {
     }
     let names: Vec<&str> = templates.iter().map(|t| t.command).collect();
     let has_hello = Registry::get().command("hello").is_some();
-    let mut admin = Admin::new(redis.connect().expect("connect")).expect("admin connection");
+    let mut admin = Admin::new(redis.port()).expect("admin connection");
     let mut total = 0;
     for run in 0..runs {
         let seed = base_seed.wrapping_add(run);

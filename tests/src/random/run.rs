@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use emulator::resp::Protocol;
 
 use super::{Check, Op};
+use crate::admin::Admin;
 use crate::compare::{agree, command_line, decode_all, Mode};
-use crate::differential::Admin;
 use crate::twin::{Exchange, Twin};
 
 /// The first command whose replies differ.
