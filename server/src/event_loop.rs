@@ -33,6 +33,9 @@ const MAX_CLIENTS: usize = 10_000;
 const MAX_QUERY_BUFFER: usize = 1024 * 1024 * 1024;
 /// Above this much unsent output, a client's further commands wait until it reads its replies.
 const OUTPUT_PAUSE: usize = 64 * 1024 * 1024;
+/// Redis's default `client-output-buffer-limit` for pub/sub clients (hard limit): a
+/// subscriber that does not read its messages is disconnected past this much unsent output.
+const PUBSUB_OUTPUT_LIMIT: usize = 32 * 1024 * 1024;
 /// Buffers bigger than this are shrunk once empty, so one huge reply does not pin memory.
 const KEEP_CAPACITY: usize = 1024 * 1024;
 
@@ -164,6 +167,7 @@ impl EventLoop {
                 self.resume(slot);
             }
             self.run_timers();
+            self.deliver_outbound();
         }
     }
 
@@ -190,7 +194,6 @@ impl EventLoop {
         if self.now >= due {
             self.server.tick(self.now);
             self.tick_due = self.server.next_deadline();
-            self.deliver_outbound();
         }
     }
 
@@ -269,6 +272,9 @@ impl EventLoop {
 
     /// Reads what the client sent and runs its complete commands.
     fn on_readable(&mut self, slot: usize) {
+        if !self.take_pending_pushes(slot) {
+            return;
+        }
         let mut scratch = std::mem::take(&mut self.scratch);
         while let Some(conn) = self.connection(slot) {
             if conn.input_paused || conn.close_after_output {
@@ -277,7 +283,7 @@ impl EventLoop {
             let n = match conn.stream.read(&mut scratch) {
                 Ok(0) => {
                     // The client is gone (or half-closed): answer what it sent, then close.
-                    self.deliver_outbound();
+                    self.take_pending_pushes(slot);
                     self.flush(slot);
                     self.close(slot);
                     break;
@@ -297,8 +303,31 @@ impl EventLoop {
             }
         }
         self.scratch = scratch;
-        self.deliver_outbound();
         self.flush(slot);
+    }
+
+    /// Encodes the pushes other clients' commands queued for this client since the last
+    /// delivery, so they go out ahead of the replies to its next commands. False if the
+    /// engine disconnected the client (killed by another one): its connection is closed.
+    fn take_pending_pushes(&mut self, slot: usize) -> bool {
+        let Some(conn) = self.connections.get_mut(slot).and_then(Option::as_mut) else {
+            return false;
+        };
+        match self.server.client(conn.client) {
+            None => {
+                self.close(slot);
+                false
+            }
+            Some(state) => {
+                conn.close_after_output |= state.closing;
+                if !state.outbound.is_empty() {
+                    for push in self.server.take_outbound(conn.client) {
+                        push.encode_into(conn.protocol, &mut conn.output);
+                    }
+                }
+                true
+            }
+        }
     }
 
     /// Runs the commands in `data` (after any incomplete request already buffered) and keeps
@@ -373,8 +402,10 @@ impl EventLoop {
     /// Hands the engine's pending pushes (messages, unblocked replies) to their connections,
     /// and closes the connections it marked for closing or disconnected.
     ///
-    /// Called after each batch of one client's commands rather than after each command: other
-    /// clients run nothing in between, so what they receive is in the same order either way.
+    /// Called once per wakeup rather than after each command, which would scan every client
+    /// each time. The order each client sees is the same: its own replies are encoded as its
+    /// commands run, and pushes caused by others are taken ahead of its next commands
+    /// (`take_pending_pushes`), so nothing a client receives is reordered.
     fn deliver_outbound(&mut self) {
         let mut attention = std::mem::take(&mut self.attention);
         attention.clear();
@@ -393,6 +424,15 @@ impl EventLoop {
             }
             conn.close_after_output |= closing;
             self.flush(slot);
+            let backlog = self.connection(slot).map_or(0, |conn| conn.unsent());
+            if backlog > PUBSUB_OUTPUT_LIMIT
+                && self
+                    .server
+                    .client(client)
+                    .is_some_and(|c| c.in_pubsub_context())
+            {
+                self.close(slot);
+            }
         }
         self.attention = attention;
         if self.server.client_count() != self.open_connections {
