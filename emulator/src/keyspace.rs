@@ -12,6 +12,7 @@ impl Server {
             Some(at) if at <= now => {
                 self.dbs[db].remove(key);
                 self.stats.expired_keys += 1;
+                self.notify_keyspace_event(crate::notify::class::EXPIRED, "expired", key, db);
                 self.key_modified(db, key);
                 true
             }

@@ -12,6 +12,8 @@ pub mod config;
 pub mod db;
 pub mod errors;
 mod keyspace;
+pub mod notify;
+pub mod pubsub;
 pub mod resp;
 pub mod scripting;
 pub mod server;

@@ -21,6 +21,7 @@ use crate::commands::{self, flags, Command, CommandSpec, Lookup};
 use crate::config::Config;
 use crate::db::Db;
 use crate::errors;
+use crate::pubsub::PubSub;
 use crate::resp::{Protocol, Reply};
 
 /// One command being executed.
@@ -95,6 +96,10 @@ pub struct Server {
     pub(crate) started_ms: u64,
     /// Changes since the last save (INFO's `rdb_changes_since_last_save`, and `save` rules).
     pub(crate) dirty: u64,
+    /// Keyspace notification classes enabled by `notify-keyspace-events` (see `notify`).
+    pub(crate) notify_classes: u32,
+    /// Pub/sub subscriptions by channel and pattern.
+    pub(crate) pubsub: PubSub,
     /// A microsecond counter supplied by the host, for command timing (INFO commandstats).
     micros: Box<dyn Fn() -> u64>,
 }
@@ -120,6 +125,8 @@ impl Server {
             next_client_port: 50000,
             started_ms: 0,
             dirty: 0,
+            notify_classes: 0,
+            pubsub: PubSub::default(),
             micros: Box::new(|| 0),
         }
     }
@@ -155,6 +162,7 @@ impl Server {
 
     /// Disconnects a client, releasing its subscriptions, watches and blocks.
     pub fn disconnect(&mut self, id: ClientId) {
+        self.drop_subscriptions(id);
         self.clients.remove(&id);
     }
 
@@ -254,17 +262,32 @@ impl Server {
     // ----- commands -----
 
     /// Executes one command for client `id` at host time `now_ms` and returns its replies:
-    /// usually one, none while the client is blocked or has CLIENT REPLY OFF.
+    /// usually one, none while the client is blocked or has CLIENT REPLY OFF, several when
+    /// the command also pushed messages to its own client.
+    ///
+    /// A command sends output other than its reply (SUBSCRIBE confirms every channel, a
+    /// subscriber receives its own PUBLISH) by queueing it on its client's `outbound`
+    /// queue: what it queued there is returned here, ahead of its reply, as Redis writes it.
     pub fn execute(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Reply> {
         if argv.is_empty() || !self.clients.contains_key(&id) {
             return Vec::new();
         }
         let now = self.tick_clock(now_ms);
+        let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
         let reply = self.process(id, argv, now);
-        self.finish_reply(id, reply)
+        let mut replies: Vec<Reply> = match self.clients.get_mut(&id) {
+            Some(c) => {
+                let at = queued_before.min(c.outbound.len());
+                c.outbound.split_off(at).into()
+            }
+            None => Vec::new(),
+        };
+        replies.extend(self.finish_reply(id, reply));
+        replies
     }
 
-    /// Applies CLIENT REPLY to a reply on its way out.
+    /// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced),
+    /// then moves a pending CLIENT REPLY SKIP on to the next command.
     fn finish_reply(&mut self, id: ClientId, reply: Option<Reply>) -> Vec<Reply> {
         let Some(reply) = reply else {
             return Vec::new();
@@ -272,19 +295,31 @@ impl Server {
         let Some(client) = self.clients.get_mut(&id) else {
             return vec![reply];
         };
-        match client.reply_mode {
-            ReplyMode::On => vec![reply],
-            ReplyMode::Off => Vec::new(),
-            ReplyMode::Skip => {
-                client.reply_mode = ReplyMode::On;
-                Vec::new()
-            }
+        let mode = client.reply_mode;
+        client.reply_mode = match mode {
+            ReplyMode::SkipNext => ReplyMode::Skip,
+            ReplyMode::Skip => ReplyMode::On,
+            other => other,
+        };
+        if mode == ReplyMode::On || matches!(reply, Reply::Push(_)) {
+            vec![reply]
+        } else {
+            Vec::new()
         }
     }
 
     /// Redis's processCommand. Returns None when the client blocked.
     fn process(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now: u64) -> Option<Reply> {
-        let command = match commands::lookup(&argv) {
+        let lookup = commands::lookup(&argv);
+        // CLIENT LIST's idle time and `cmd=`: Redis records every command read, unknown
+        // ones as NULL.
+        let client = self.client_mut(id);
+        client.last_interaction_ms = now;
+        client.last_command = match &lookup {
+            Lookup::Found(c) => c.spec.name.to_string(),
+            Lookup::Unknown(_) => "NULL".into(),
+        };
+        let command = match lookup {
             Lookup::Found(c) => c,
             Lookup::Unknown(err) => return Some(self.reject(id, None, err)),
         };
@@ -293,8 +328,6 @@ impl Server {
             return Some(self.reject(id, Some(spec), errors::wrong_arity(spec.name)));
         }
         let client = self.client_mut(id);
-        client.last_interaction_ms = now;
-        client.last_command = spec.name.to_string();
         if !client.authenticated && !spec.has_flag(flags::NO_AUTH) {
             return Some(self.reject(id, Some(spec), errors::NOAUTH.into()));
         }
@@ -356,9 +389,23 @@ impl Server {
                 .or_default()
                 .rejected_calls += 1;
         }
-        if let Some(multi) = self.clients.get_mut(&id).and_then(|c| c.multi.as_mut()) {
-            multi.aborted = true;
-        }
+        let err = match self.clients.get_mut(&id) {
+            // A rejected EXEC (wrong arity, OOM...) discards the transaction, naming the reason;
+            // Redis does this even when no MULTI is open.
+            Some(client) if spec.is_some_and(|s| s.name == "exec") => {
+                client.multi = None;
+                client.unwatch_all();
+                let reason = err.strip_prefix("ERR ").unwrap_or(&err);
+                format!("EXECABORT Transaction discarded because of: {reason}")
+            }
+            Some(client) => {
+                if let Some(multi) = client.multi.as_mut() {
+                    multi.aborted = true;
+                }
+                err
+            }
+            None => err,
+        };
         self.count_error(&err);
         Reply::Error(err)
     }
