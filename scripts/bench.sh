@@ -133,10 +133,10 @@ awk -F'\t' '
     function ratio(e, r) { return (e == "" || r == "" || r == 0) ? "n/a" : sprintf("%.2f", e / r) }
     function rate(x) { return x == "" ? "n/a" : sprintf("%.0f", x) }
     END {
-        printf "%-24s %12s %12s %7s %12s %12s %7s\n", "test", "redis -P1", "emu -P1", "ratio", "redis -P16", "emu -P16", "ratio"
+        printf "%-36s %12s %12s %7s %12s %12s %7s\n", "test", "redis -P1", "emu -P1", "ratio", "redis -P16", "emu -P16", "ratio"
         for (i = 1; i <= n; i++) {
             t = order[i]
-            printf "%-24s %12s %12s %7s %12s %12s %7s\n", t, rate(r1[t]), rate(e1[t]), ratio(e1[t], r1[t]), rate(r16[t]), rate(e16[t]), ratio(e16[t], r16[t])
+            printf "%-36s %12s %12s %7s %12s %12s %7s\n", t, rate(r1[t]), rate(e1[t]), ratio(e1[t], r1[t]), rate(r16[t]), rate(e16[t]), ratio(e16[t], r16[t])
         }
     }' "$work/redis-P1.tsv" "$work/emu-P1.tsv" "$work/redis-P16.tsv" "$work/emu-P16.tsv"
 
