@@ -207,6 +207,21 @@ impl Server {
         }
     }
 
+    /// Clients the host has to act on: pushes waiting in `take_outbound`, or a connection to
+    /// close. Lets a host check after running commands without polling every client.
+    pub fn clients_needing_attention(&self) -> impl Iterator<Item = ClientId> + '_ {
+        self.clients
+            .values()
+            .filter(|c| c.closing || !c.outbound.is_empty())
+            .map(|c| c.id)
+    }
+
+    /// Number of connected clients. A host compares it with its own connection count to notice
+    /// clients the engine disconnected itself (CLIENT KILL of another client).
+    pub fn client_count(&self) -> usize {
+        self.clients.len()
+    }
+
     /// Whether the host should close this client's connection (after QUIT or CLIENT KILL).
     pub fn is_closing(&self, id: ClientId) -> bool {
         self.clients.get(&id).is_none_or(|c| c.closing)
