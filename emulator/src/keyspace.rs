@@ -213,25 +213,6 @@ impl Server {
         existed
     }
 
-    /// Records that a key changed: invalidates WATCHes on it and counts a change for `save`.
-    pub(crate) fn key_modified(&mut self, db: usize, key: &[u8]) {
-        for client in self.clients.values_mut() {
-            if !client.dirty_cas && client.watched.iter().any(|w| w.db == db && w.key == key) {
-                client.dirty_cas = true;
-            }
-        }
-    }
-
-    /// After a db is emptied or swapped (FLUSHDB, FLUSHALL, SWAPDB): every client watching a key
-    /// of that db that existed (per `existed`) has its transaction doomed, as in Redis.
-    pub(crate) fn touch_watched_in_db(&mut self, db: usize, existed: impl Fn(&[u8]) -> bool) {
-        for client in self.clients.values_mut() {
-            if !client.dirty_cas && client.watched.iter().any(|w| w.db == db && existed(&w.key)) {
-                client.dirty_cas = true;
-            }
-        }
-    }
-
     /// Counts `n` changes towards the `save` rules and `rdb_changes_since_last_save`.
     pub(crate) fn add_dirty(&mut self, n: u64) {
         self.dirty += n;

@@ -25,6 +25,7 @@ pub mod types;
 pub mod util;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_libc;
+mod watch;
 
 pub use client::ClientId;
 pub use resp::{Protocol, Reply};

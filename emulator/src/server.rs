@@ -75,7 +75,7 @@ pub struct Stats {
     pub keyspace_misses: u64,
     pub rejected_connections: u64,
     /// Per command full name: calls, microseconds, rejected calls, failed calls.
-    pub commands: HashMap<&'static str, CommandStats>,
+    pub commands: HashMap<&'static str, CommandStats, crate::util::FastHash>,
     /// Per error code (`ERR`, `WRONGTYPE`, ...): count.
     pub errors: BTreeMap<String, u64>,
     pub total_error_replies: u64,
@@ -104,6 +104,7 @@ pub struct Server {
     pub(crate) dirty: u64,
     /// Pub/sub subscriptions by channel and pattern.
     pub(crate) pubsub: PubSub,
+    pub(crate) watches: crate::watch::WatchRegistry,
     /// A microsecond counter supplied by the host, for command timing (INFO commandstats).
     pub(crate) micros: Box<dyn Fn() -> u64>,
     /// Where the active expiry cycle resumes, and when the key jobs last ran.
@@ -138,6 +139,7 @@ impl Server {
             started_ms: 0,
             dirty: 0,
             pubsub: PubSub::default(),
+            watches: Default::default(),
             micros: Box::new(|| 0),
             active_expire: Default::default(),
             memory: Default::default(),
@@ -178,6 +180,7 @@ impl Server {
     /// Disconnects a client, releasing its subscriptions, watches and blocks.
     pub fn disconnect(&mut self, id: ClientId) {
         self.drop_subscriptions(id);
+        self.unwatch_all(id);
         self.clients.remove(&id);
     }
 
@@ -333,8 +336,8 @@ impl Server {
         let client = self.client_mut(id);
         client.last_interaction_ms = now;
         client.last_command = match &lookup {
-            Lookup::Found(c) => c.spec.name.to_string(),
-            Lookup::Unknown(_) => "NULL".into(),
+            Lookup::Found(c) => c.spec.name,
+            Lookup::Unknown(_) => "NULL",
         };
         let command = match lookup {
             Lookup::Found(c) => c,
@@ -414,7 +417,7 @@ impl Server {
             // Redis does this even when no MULTI is open.
             Some(client) if spec.is_some_and(|s| s.name == "exec") => {
                 client.multi = None;
-                client.unwatch_all();
+                self.unwatch_all(id);
                 let reason = err.strip_prefix("ERR ").unwrap_or(&err);
                 format!("EXECABORT Transaction discarded because of: {reason}")
             }
