@@ -7,6 +7,10 @@ pub struct Config {
     pub requirepass: Option<Vec<u8>>,
     /// Bytes; 0 means no limit.
     pub maxmemory: u64,
+    pub set_max_intset_entries: i64,
+    pub zset_max_listpack_entries: i64,
+    pub zset_max_listpack_value: i64,
+    pub hll_sparse_max_bytes: i64,
 }
 
 impl Default for Config {
@@ -15,6 +19,10 @@ impl Default for Config {
             databases: 16,
             requirepass: None,
             maxmemory: 0,
+            set_max_intset_entries: 512,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
+            hll_sparse_max_bytes: 3000,
         }
     }
 }

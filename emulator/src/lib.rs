@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod errors;
+pub mod glob;
 mod keyspace;
 pub mod resp;
 pub mod scripting;

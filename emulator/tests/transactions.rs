@@ -188,5 +188,8 @@ fn blocking_and_incr_inside_exec() {
     h.run(a, "MULTI");
     h.run(a, "INCR n");
     h.run(a, "INCRBY n 10");
-    assert_eq!(h.run(a, "EXEC"), Reply::Array(vec![Reply::Integer(1), Reply::Integer(11)]));
+    assert_eq!(
+        h.run(a, "EXEC"),
+        Reply::Array(vec![Reply::Integer(1), Reply::Integer(11)])
+    );
 }
