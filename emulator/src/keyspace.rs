@@ -12,6 +12,7 @@ impl Server {
             Some(at) if at <= now => {
                 self.dbs[db].remove(key);
                 self.stats.expired_keys += 1;
+                self.notify_keyspace_event(crate::notify::class::EXPIRED, "expired", key, db);
                 self.key_modified(db, key);
                 true
             }
@@ -23,26 +24,25 @@ impl Server {
     /// updates its access time.
     pub(crate) fn lookup_read(&mut self, db: usize, key: &[u8], now: u64) -> Option<&mut Entry> {
         self.expire_if_needed(db, key, now);
-        match self.dbs[db].get_mut(key) {
-            Some(entry) => {
-                self.stats.keyspace_hits += 1;
-                entry.last_access_ms = now;
-                // Reborrow to end the stats borrow.
-                self.dbs[db].get_mut(key)
-            }
-            None => {
-                self.stats.keyspace_misses += 1;
-                None
-            }
+        if self.dbs[db].contains(key) {
+            self.stats.keyspace_hits += 1;
+            self.record_access(db, key, now);
+            self.dbs[db].get_mut(key)
+        } else {
+            self.stats.keyspace_misses += 1;
+            None
         }
     }
 
     /// Looks a key up for writing: expires it if due; no hit/miss accounting.
     pub(crate) fn lookup_write(&mut self, db: usize, key: &[u8], now: u64) -> Option<&mut Entry> {
         self.expire_if_needed(db, key, now);
-        let entry = self.dbs[db].get_mut(key)?;
-        entry.last_access_ms = now;
-        Some(entry)
+        if !self.dbs[db].contains(key) {
+            return None;
+        }
+        self.record_access(db, key, now);
+        self.note_write(db, key);
+        self.dbs[db].get_mut(key)
     }
 
     /// Stores a value under `key`, replacing any previous value. Unless `keep_ttl`, the key
@@ -55,11 +55,18 @@ impl Server {
         keep_ttl: bool,
         now: u64,
     ) {
+        let lfu = self.config.policy().is_lfu();
         let d = &mut self.dbs[db];
         if !keep_ttl {
             d.persist(key);
         }
-        d.insert(key.to_vec(), Entry::new(value, now));
+        let mut entry = Entry::new(value, now);
+        // Under LFU an overwritten key keeps its access history, as in Redis.
+        if let Some(old) = d.get(key).filter(|_| lfu) {
+            entry.lfu_counter = old.lfu_counter;
+            entry.last_access_ms = old.last_access_ms;
+        }
+        d.insert(key.to_vec(), entry);
         self.key_modified(db, key);
     }
 

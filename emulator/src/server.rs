@@ -21,6 +21,7 @@ use crate::commands::{self, flags, Command, CommandSpec, Lookup};
 use crate::config::Config;
 use crate::db::Db;
 use crate::errors;
+use crate::pubsub::PubSub;
 use crate::resp::{Protocol, Reply};
 
 /// One command being executed.
@@ -95,8 +96,16 @@ pub struct Server {
     pub(crate) started_ms: u64,
     /// Changes since the last save (INFO's `rdb_changes_since_last_save`, and `save` rules).
     pub(crate) dirty: u64,
+    /// Pub/sub subscriptions by channel and pattern.
+    pub(crate) pubsub: PubSub,
     /// A microsecond counter supplied by the host, for command timing (INFO commandstats).
     micros: Box<dyn Fn() -> u64>,
+    /// Modelled memory: peak and keys to re-measure (see `memory.rs`).
+    pub(crate) memory: crate::memory::MemoryState,
+    /// maxmemory eviction state (see `eviction.rs`).
+    pub(crate) eviction: crate::eviction::EvictionState,
+    /// Slow log, latency histograms and I/O counters (see `commands/server`).
+    pub(crate) monitor: crate::commands::server::Monitor,
 }
 
 impl Default for Server {
@@ -120,7 +129,11 @@ impl Server {
             next_client_port: 50000,
             started_ms: 0,
             dirty: 0,
+            pubsub: PubSub::default(),
             micros: Box::new(|| 0),
+            memory: Default::default(),
+            eviction: Default::default(),
+            monitor: Default::default(),
         }
     }
 
@@ -155,6 +168,7 @@ impl Server {
 
     /// Disconnects a client, releasing its subscriptions, watches and blocks.
     pub fn disconnect(&mut self, id: ClientId) {
+        self.drop_subscriptions(id);
         self.clients.remove(&id);
     }
 
@@ -223,33 +237,59 @@ impl Server {
     /// Runs time-driven work due at host time `now_ms`: active expiry and blocking timeouts.
     pub fn tick(&mut self, now_ms: u64) {
         let now = self.tick_clock(now_ms);
-        self.active_expire_cycle(now);
+        if self.monitor.active_expire_enabled {
+            self.active_expire_cycle(now);
+        }
+        self.close_idle_clients(now);
     }
 
     /// The host time at which `tick` next has work to do, if any.
     pub fn next_deadline(&self) -> Option<u64> {
-        // Active expiry runs every 100 ms (Redis's default `hz 10`) while volatile keys exist.
-        if self.dbs.iter().any(|db| db.volatile_len() > 0) {
-            let engine_next = self.clock.clone().now() + 100;
-            return self.clock.to_host_time(engine_next);
-        }
-        None
+        let now = self.clock.clone().now();
+        // Active expiry runs `hz` times a second while volatile keys exist.
+        let expiry = self
+            .dbs
+            .iter()
+            .any(|db| db.volatile_len() > 0)
+            .then(|| now + 1000 / self.config.hz.max(1) as u64);
+        let next = match (expiry, self.next_idle_timeout()) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        self.clock.to_host_time(next)
     }
 
     // ----- commands -----
 
     /// Executes one command for client `id` at host time `now_ms` and returns its replies:
-    /// usually one, none while the client is blocked or has CLIENT REPLY OFF.
+    /// usually one, none while the client is blocked or has CLIENT REPLY OFF, several when
+    /// the command also pushed messages to its own client.
+    ///
+    /// A command sends output other than its reply (SUBSCRIBE confirms every channel, a
+    /// subscriber receives its own PUBLISH) by queueing it on its client's `outbound`
+    /// queue: what it queued there is returned here, ahead of its reply, as Redis writes it.
     pub fn execute(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Reply> {
         if argv.is_empty() || !self.clients.contains_key(&id) {
             return Vec::new();
         }
         let now = self.tick_clock(now_ms);
+        let request_bytes = crate::commands::server::request_len(&argv);
+        let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
         let reply = self.process(id, argv, now);
-        self.finish_reply(id, reply)
+        let mut replies: Vec<Reply> = match self.clients.get_mut(&id) {
+            Some(c) => {
+                let at = queued_before.min(c.outbound.len());
+                c.outbound.split_off(at).into()
+            }
+            None => Vec::new(),
+        };
+        replies.extend(self.finish_reply(id, reply));
+        self.count_io(id, request_bytes, &replies);
+        replies
     }
 
-    /// Applies CLIENT REPLY to a reply on its way out.
+    /// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced),
+    /// then moves a pending CLIENT REPLY SKIP on to the next command.
     fn finish_reply(&mut self, id: ClientId, reply: Option<Reply>) -> Vec<Reply> {
         let Some(reply) = reply else {
             return Vec::new();
@@ -257,19 +297,31 @@ impl Server {
         let Some(client) = self.clients.get_mut(&id) else {
             return vec![reply];
         };
-        match client.reply_mode {
-            ReplyMode::On => vec![reply],
-            ReplyMode::Off => Vec::new(),
-            ReplyMode::Skip => {
-                client.reply_mode = ReplyMode::On;
-                Vec::new()
-            }
+        let mode = client.reply_mode;
+        client.reply_mode = match mode {
+            ReplyMode::SkipNext => ReplyMode::Skip,
+            ReplyMode::Skip => ReplyMode::On,
+            other => other,
+        };
+        if mode == ReplyMode::On || matches!(reply, Reply::Push(_)) {
+            vec![reply]
+        } else {
+            Vec::new()
         }
     }
 
     /// Redis's processCommand. Returns None when the client blocked.
     fn process(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now: u64) -> Option<Reply> {
-        let command = match commands::lookup(&argv) {
+        let lookup = commands::lookup(&argv);
+        // CLIENT LIST's idle time and `cmd=`: Redis records every command read, unknown
+        // ones as NULL.
+        let client = self.client_mut(id);
+        client.last_interaction_ms = now;
+        client.last_command = match &lookup {
+            Lookup::Found(c) => c.spec.name.to_string(),
+            Lookup::Unknown(_) => "NULL".into(),
+        };
+        let command = match lookup {
             Lookup::Found(c) => c,
             Lookup::Unknown(err) => return Some(self.reject(id, None, err)),
         };
@@ -277,9 +329,10 @@ impl Server {
         if !spec.arity_ok(argv.len()) {
             return Some(self.reject(id, Some(spec), errors::wrong_arity(spec.name)));
         }
+        if let Some(err) = self.refuse_protected_command(id, spec) {
+            return Some(self.reject(id, Some(spec), err));
+        }
         let client = self.client_mut(id);
-        client.last_interaction_ms = now;
-        client.last_command = spec.name.to_string();
         if !client.authenticated && !spec.has_flag(flags::NO_AUTH) {
             return Some(self.reject(id, Some(spec), errors::NOAUTH.into()));
         }
@@ -341,9 +394,23 @@ impl Server {
                 .or_default()
                 .rejected_calls += 1;
         }
-        if let Some(multi) = self.clients.get_mut(&id).and_then(|c| c.multi.as_mut()) {
-            multi.aborted = true;
-        }
+        let err = match self.clients.get_mut(&id) {
+            // A rejected EXEC (wrong arity, OOM...) discards the transaction, naming the reason;
+            // Redis does this even when no MULTI is open.
+            Some(client) if spec.is_some_and(|s| s.name == "exec") => {
+                client.multi = None;
+                client.unwatch_all();
+                let reason = err.strip_prefix("ERR ").unwrap_or(&err);
+                format!("EXECABORT Transaction discarded because of: {reason}")
+            }
+            Some(client) => {
+                if let Some(multi) = client.multi.as_mut() {
+                    multi.aborted = true;
+                }
+                err
+            }
+            None => err,
+        };
         self.count_error(&err);
         Reply::Error(err)
     }
@@ -353,7 +420,8 @@ impl Server {
     pub(crate) fn call(&mut self, command: Command, call: &mut Call) -> Reply {
         let start = (self.micros)();
         let reply = (command.handler)(self, call);
-        let elapsed = (self.micros)().saturating_sub(start);
+        // DEBUG SLEEP makes a command take engine time without blocking the host.
+        let elapsed = (self.micros)().saturating_sub(start) + self.monitor.take_busy_us();
         let stats = self.stats.commands.entry(command.spec.name).or_default();
         if call.block.is_none() {
             stats.calls += 1;
@@ -365,6 +433,7 @@ impl Server {
             let e = e.clone();
             self.count_error(&e);
         }
+        self.after_call(command.spec, call, elapsed);
         reply
     }
 
@@ -390,11 +459,6 @@ impl Server {
         let exec_may_grow = spec.name == "exec" && queued_flags & flags::DENYOOM != 0;
         let deny = spec.has_flag(flags::DENYOOM) || exec_may_grow || (in_multi && !exempt_in_multi);
         (out_of_memory && deny).then(|| errors::OOM.to_string())
-    }
-
-    /// Frees memory by the eviction policy; false if still over `maxmemory`.
-    fn perform_evictions(&mut self) -> bool {
-        true
     }
 
     // ----- databases -----

@@ -10,6 +10,7 @@ use super::string::{
 };
 use super::Handler;
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::{Entry, StringValue, Value};
@@ -100,6 +101,7 @@ fn setbit_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
             }
         }
         srv.key_modified(call.db, call.arg(1));
+        srv.notify_keyspace_event(class::STRING, "setbit", call.arg(1), call.db);
         srv.add_dirty(1);
     }
     Ok(Reply::Integer(was_on as i64))
@@ -294,6 +296,7 @@ fn bitop_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     let dest = call.arg(2);
     if max_len == 0 {
         if srv.delete_key(call.db, dest) {
+            srv.notify_keyspace_event(class::GENERIC, "del", dest, call.db);
             srv.add_dirty(1);
         }
         return Ok(Reply::Integer(0));

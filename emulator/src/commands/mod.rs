@@ -9,7 +9,7 @@ mod hyperloglog;
 mod introspection;
 mod keys;
 mod pubsub;
-mod server;
+pub(crate) mod server;
 mod set;
 mod string;
 mod transactions;

@@ -13,6 +13,7 @@ mod tests;
 
 use super::Handler;
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::{Entry, StringValue, Value};
@@ -92,6 +93,7 @@ pub(super) fn set_key(
 ) {
     srv.lookup_write(call.db, key, call.now);
     srv.set_value(call.db, key, Value::String(value), keep_ttl, call.now);
+    srv.notify_keyspace_event(class::STRING, "set", key, call.db);
 }
 
 /// Redis's checkStringLength: refuses to grow a string of `size` bytes by `append` bytes
@@ -146,6 +148,7 @@ fn getdel(srv: &mut Server, call: &mut Call) -> Reply {
         Err(e) => return e,
     };
     if srv.delete_key(call.db, call.arg(1)) {
+        srv.notify_keyspace_event(class::GENERIC, "del", call.arg(1), call.db);
         srv.add_dirty(1);
     }
     reply
@@ -231,6 +234,7 @@ fn append(srv: &mut Server, call: &mut Call) -> Reply {
             len
         }
     };
+    srv.notify_keyspace_event(class::STRING, "append", call.arg(1), call.db);
     srv.add_dirty(1);
     Reply::Integer(len as i64)
 }
@@ -316,6 +320,7 @@ fn setrange_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
             len
         }
     };
+    srv.notify_keyspace_event(class::STRING, "setrange", call.arg(1), call.db);
     srv.add_dirty(1);
     Ok(Reply::Integer(len as i64))
 }

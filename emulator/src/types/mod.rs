@@ -47,6 +47,8 @@ pub struct Entry {
     pub last_access_ms: u64,
     /// Redis's logarithmic access counter (for OBJECT FREQ and LFU eviction).
     pub lfu_counter: u8,
+    /// Modelled memory footprint, kept by the `Db` holding the entry (see `memory.rs`).
+    pub mem: usize,
 }
 
 impl Entry {
@@ -56,6 +58,7 @@ impl Entry {
             value,
             last_access_ms: now_ms,
             lfu_counter: 5,
+            mem: 0,
         }
     }
 }

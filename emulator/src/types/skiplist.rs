@@ -546,6 +546,16 @@ impl SkipList {
         remaining as u64
     }
 
+    /// Member lengths and levels of the nodes in order (for memory accounting).
+    pub fn node_shapes(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut at = self.forward(HEAD, 0);
+        std::iter::from_fn(move || {
+            let node = self.nodes.get(at).filter(|_| at != HEAD)?;
+            at = node.links.first().map_or(HEAD, |l| l.forward);
+            Some((node.member.len(), node.links.len()))
+        })
+    }
+
     /// Replaces every score equal to zero by +0 (a listpack stores -0 as the integer 0).
     pub fn normalize_zero_scores(&mut self) {
         for node in self.nodes.iter_mut().skip(1) {

@@ -167,6 +167,11 @@ impl SortedSet {
         self.list.iter_from_rank(0, false)
     }
 
+    /// Member lengths and skiplist levels of the elements in order (for memory accounting).
+    pub fn node_shapes(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.list.node_shapes()
+    }
+
     /// One step of a scan of a skiplist-encoded set (see `SkipList::scan`).
     pub fn scan(&self, cursor: u64, count: usize, visit: impl FnMut(&[u8], f64)) -> u64 {
         self.list.scan(cursor, count, visit)

@@ -4,6 +4,7 @@
 use super::{parse_bit_offset, string_for_bit_write};
 use crate::commands::string::{int_arg, is_keyword, read_string, reply_of};
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 
@@ -158,6 +159,7 @@ fn bitfield_generic(srv: &mut Server, call: &Call, read_only: bool) -> Result<Re
     }
     if changes > 0 {
         srv.key_modified(call.db, call.arg(1));
+        srv.notify_keyspace_event(class::STRING, "setbit", call.arg(1), call.db);
         srv.add_dirty(changes);
     }
     Ok(Reply::Array(replies))

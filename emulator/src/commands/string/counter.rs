@@ -4,6 +4,7 @@
 use super::long_double::LongDouble;
 use super::{int_arg, reply_of, string_mut};
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::{StringValue, Value};
@@ -51,6 +52,7 @@ fn add_to_integer(srv: &mut Server, call: &Call, increment: i64) -> Result<Reply
             value
         }
     };
+    srv.notify_keyspace_event(class::STRING, "incrby", key, call.db);
     srv.add_dirty(1);
     Ok(Reply::Integer(value))
 }
@@ -85,6 +87,7 @@ fn incrbyfloat_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         }
         None => srv.set_value(call.db, key, Value::String(value), false, call.now),
     }
+    srv.notify_keyspace_event(class::STRING, "incrbyfloat", key, call.db);
     srv.add_dirty(1);
     Ok(Reply::Bulk(text))
 }

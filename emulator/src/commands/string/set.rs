@@ -2,6 +2,7 @@
 //! NX/XX/GET/KEEPTTL/PERSIST/EX/PX/EXAT/PXAT options and its expire time validation.
 
 use super::{int_arg, is_keyword, read_string, reply_of, set_key};
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::StringValue;
@@ -205,6 +206,7 @@ fn set_generic(
     if let Some(at) = expire_at {
         // A time already past is stored as is: the key then expires at its next access.
         srv.db(call.db).set_expire(key, at as u64);
+        srv.notify_keyspace_event(class::GENERIC, "expire", key, call.db);
     }
     Ok(old_value.unwrap_or(ok_reply))
 }
@@ -227,15 +229,18 @@ fn getex_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     match expire {
         Some((kind, at)) if kind.is_absolute() && at as u64 <= call.now => {
             srv.delete_key(call.db, key);
+            srv.notify_keyspace_event(class::GENERIC, "del", key, call.db);
             srv.add_dirty(1);
         }
         Some((_, at)) => {
             srv.db(call.db).set_expire(key, at as u64);
             srv.key_modified(call.db, key);
+            srv.notify_keyspace_event(class::GENERIC, "expire", key, call.db);
             srv.add_dirty(1);
         }
         None if opts.persist && srv.db(call.db).persist(key) => {
             srv.key_modified(call.db, key);
+            srv.notify_keyspace_event(class::GENERIC, "persist", key, call.db);
             srv.add_dirty(1);
         }
         None => {}
