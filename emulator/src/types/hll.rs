@@ -267,6 +267,9 @@ fn sparse_raise(
     if value > SPARSE_VAL_MAX_VALUE {
         return promote_and_raise(hll, index, value);
     }
+    // Redis makes room for the worst case (an XZERO split in three) up front; growing the
+    // same way keeps the reported memory of the value identical.
+    crate::memory::grow_like_sds(hll, 3);
     // Find the opcode covering the register.
     let end = hll.len();
     let mut at = HEADER_LEN;
@@ -329,11 +332,15 @@ fn sparse_raise(
     if seq.len() > op.size && new_len > sparse_max_bytes {
         return promote_and_raise(hll, index, value);
     }
-    // Splice over the old opcode. Redis works on a NUL-terminated buffer, which only shows
-    // when a truncated XZERO ends the string: model the terminator, then cut to length.
-    hll.push(0);
-    hll.splice(at..at + op.size, seq);
-    hll.truncate(new_len);
+    if at + op.size <= end {
+        hll.splice(at..at + op.size, seq);
+    } else {
+        // A truncated XZERO ends the string. Redis copies the new opcodes over it and its
+        // NUL terminator, then sets the length, which drops the last new byte.
+        hll.truncate(at);
+        hll.extend_from_slice(&seq);
+        hll.truncate(new_len);
+    }
     merge_adjacent_values(hll, prev.unwrap_or(HEADER_LEN));
     Ok(true)
 }
