@@ -18,10 +18,12 @@ const SPOP_MOVE_STRATEGY_MUL: usize = 5;
 /// SRANDMEMBER copies the set and removes from it when asked for more than a third of it.
 const SRANDMEMBER_SUB_STRATEGY_MUL: usize = 3;
 
-/// Redis's getPositiveLongFromObjectOrReply with its default message.
+/// Redis's getPositiveLongFromObjectOrReply with its default message, which it also gives
+/// for arguments that are not integers at all.
 pub(crate) fn positive_count(arg: &[u8]) -> Result<usize, Reply> {
-    let n = parse_i64(arg).ok_or_else(errors::not_integer)?;
-    usize::try_from(n).map_err(|_| Reply::error("ERR value is out of range, must be positive"))
+    parse_i64(arg)
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| Reply::error("ERR value is out of range, must be positive"))
 }
 
 /// A count between -LONG_MAX and LONG_MAX (SRANDMEMBER, ZRANDMEMBER, HRANDFIELD).
