@@ -64,7 +64,8 @@ fn zrandmember_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         return Ok(reply(items));
     }
     if count >= size {
-        return Ok(reply(zset.iter().collect()));
+        // The whole set, highest score first: Redis walks sorted sets from the end here.
+        return Ok(reply(zset.iter_from_rank(0, true).collect()));
     }
     Ok(reply(distinct_picks(zset, count)))
 }
