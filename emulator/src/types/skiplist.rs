@@ -375,6 +375,48 @@ impl SkipList {
         x
     }
 
+    /// The first element in range found by walking from the start, as Redis does on a
+    /// listpack. It differs from `first_in` only when the range's order is not the list's
+    /// (a lexicographic range over members of different scores).
+    fn first_in_linear<R: RangeSpec>(&self, range: &R) -> usize {
+        if !self.intersects(range) {
+            return HEAD;
+        }
+        let mut at = self.forward(HEAD, 0);
+        while at != HEAD {
+            let node = &self.nodes[at];
+            if range.above_min(node.score, &node.member) {
+                return if range.below_max(node.score, &node.member) {
+                    at
+                } else {
+                    HEAD
+                };
+            }
+            at = self.forward(at, 0);
+        }
+        HEAD
+    }
+
+    /// The last element in range found by walking back from the end (see `first_in_linear`).
+    fn last_in_linear<R: RangeSpec>(&self, range: &R) -> usize {
+        if !self.intersects(range) {
+            return HEAD;
+        }
+        let mut at = self.tail;
+        while at != HEAD {
+            let node = &self.nodes[at];
+            if range.below_max(node.score, &node.member) {
+                return if range.above_min(node.score, &node.member) {
+                    at
+                } else {
+                    HEAD
+                };
+            }
+            at = node.backward;
+        }
+        HEAD
+    }
+
     /// Whether some part of the list may be in range (Redis's zslIsInRange): the range is
     /// not empty, the last node is above its minimum and the first below its maximum.
     fn intersects<R: RangeSpec>(&self, range: &R) -> bool {
@@ -404,12 +446,19 @@ impl SkipList {
     }
 
     /// Iterates from the first element in range (the last one when `reverse`), without
-    /// stopping at the range's end: callers stop at the first element out of range.
-    pub fn iter_from_range<R: RangeSpec>(&self, range: &R, reverse: bool) -> Iter<'_> {
-        let at = if reverse {
-            self.last_in(range)
-        } else {
-            self.first_in(range)
+    /// stopping at the range's end: callers stop at the first element out of range. `linear`
+    /// finds the start by walking, as on a listpack.
+    pub fn iter_from_range<R: RangeSpec>(
+        &self,
+        range: &R,
+        reverse: bool,
+        linear: bool,
+    ) -> Iter<'_> {
+        let at = match (reverse, linear) {
+            (true, false) => self.last_in(range),
+            (false, false) => self.first_in(range),
+            (true, true) => self.last_in_linear(range),
+            (false, true) => self.first_in_linear(range),
         };
         Iter {
             list: self,
@@ -418,8 +467,15 @@ impl SkipList {
         }
     }
 
-    /// The number of elements in range, from the ranks of its first and last elements.
-    pub fn count_in<R: RangeSpec>(&self, range: &R) -> usize {
+    /// The number of elements in range: from the ranks of its first and last elements, or
+    /// when `linear` by walking from the first, as on a listpack.
+    pub fn count_in<R: RangeSpec>(&self, range: &R, linear: bool) -> usize {
+        if linear {
+            return self
+                .iter_from_range(range, false, true)
+                .take_while(|&(member, score)| range.below_max(score, member))
+                .count();
+        }
         let first = self.first_in(range);
         if first == HEAD {
             return 0;
@@ -435,8 +491,28 @@ impl SkipList {
         (rank_of(last) + 1).saturating_sub(rank_of(first))
     }
 
-    /// Removes every element in range and returns the removed members.
-    pub fn remove_range<R: RangeSpec>(&mut self, range: &R) -> Vec<Rc<[u8]>> {
+    /// Removes every element in range and returns the removed members. With `linear`, the
+    /// range starts where a walk from the start finds it, as on a listpack.
+    pub fn remove_range<R: RangeSpec>(&mut self, range: &R, linear: bool) -> Vec<Rc<[u8]>> {
+        if linear {
+            let doomed: Vec<(f64, Rc<[u8]>)> = {
+                let mut at = self.first_in_linear(range);
+                let mut doomed = Vec::new();
+                while at != HEAD {
+                    let node = &self.nodes[at];
+                    if !range.below_max(node.score, &node.member) {
+                        break;
+                    }
+                    doomed.push((node.score, node.member.clone()));
+                    at = self.forward(at, 0);
+                }
+                doomed
+            };
+            for (score, member) in &doomed {
+                self.remove(*score, member);
+            }
+            return doomed.into_iter().map(|(_, m)| m).collect();
+        }
         let mut update = [HEAD; MAX_LEVEL];
         let mut x = HEAD;
         for i in (0..self.level).rev() {
@@ -700,8 +776,9 @@ mod tests {
             .iter()
             .filter(|(s, _)| (10.0..=20.0).contains(s))
             .count();
-        assert_eq!(list.count_in(&range), expected);
-        let removed = list.remove_range(&range);
+        assert_eq!(list.count_in(&range, false), expected);
+        assert_eq!(list.count_in(&range, true), expected);
+        let removed = list.remove_range(&range, false);
         assert_eq!(removed.len(), expected);
         model.retain(|(s, _)| !(10.0..=20.0).contains(s));
         check(&list, &model);

@@ -122,17 +122,21 @@ impl SortedSet {
 
     /// Members and scores from the first in range on (the last, going down, when
     /// `reverse`); the iteration does not stop at the end of the range.
+    ///
+    /// A listpack finds where a range starts by walking it, which only matters for a
+    /// lexicographic range over members of different scores (whose result Redis leaves
+    /// unspecified, but which is deterministic for a listpack); that is reproduced here.
     pub fn iter_from_range<R: RangeSpec>(&self, range: &R, reverse: bool) -> Iter<'_> {
-        self.list.iter_from_range(range, reverse)
+        self.list.iter_from_range(range, reverse, self.listpack)
     }
 
     pub fn count_in<R: RangeSpec>(&self, range: &R) -> usize {
-        self.list.count_in(range)
+        self.list.count_in(range, self.listpack)
     }
 
     /// Removes the members in range; returns how many.
     pub fn remove_range<R: RangeSpec>(&mut self, range: &R) -> usize {
-        let removed = self.list.remove_range(range);
+        let removed = self.list.remove_range(range, self.listpack);
         self.forget(&removed)
     }
 

@@ -178,7 +178,10 @@ fn serialized_len(value: &Value) -> usize {
         }
         Value::Set(set) => {
             length_prefix(set.len())
-                + set.iter().map(|m| raw_string_len(&m.to_vec())).sum::<usize>()
+                + set
+                    .iter()
+                    .map(|m| raw_string_len(&m.to_vec()))
+                    .sum::<usize>()
         }
         Value::ZSet(zset) if zset.is_listpack() => {
             let blob = crate::memory::zset_listpack_bytes(zset);
@@ -186,7 +189,10 @@ fn serialized_len(value: &Value) -> usize {
         }
         Value::ZSet(zset) => {
             length_prefix(zset.len())
-                + zset.iter().map(|(m, _)| raw_string_len(m) + 8).sum::<usize>()
+                + zset
+                    .iter()
+                    .map(|(m, _)| raw_string_len(m) + 8)
+                    .sum::<usize>()
         }
     }
 }
