@@ -6,6 +6,7 @@
 
 use super::string::{is_keyword, reply_of, string_mut, string_ref};
 use super::Handler;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::hll::{self, Corrupt};
@@ -89,6 +90,7 @@ fn pfadd_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     }
     if changed > 0 {
         srv.key_modified(call.db, key);
+        srv.notify_keyspace_event(class::STRING, "pfadd", key, call.db);
         srv.add_dirty(changed);
     }
     Ok(Reply::Integer((changed > 0) as i64))
@@ -177,6 +179,8 @@ fn pfmerge_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         }
     }
     srv.key_modified(call.db, key);
+    // Redis reports a merge as a mass add.
+    srv.notify_keyspace_event(class::STRING, "pfadd", key, call.db);
     srv.add_dirty(1);
     Ok(Reply::ok())
 }

@@ -12,6 +12,7 @@ pub(super) mod scan;
 use super::string::reply_of;
 use super::Handler;
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::set::SetMember;
@@ -95,6 +96,7 @@ fn sadd_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     };
     if added > 0 {
         srv.key_modified(call.db, key);
+        srv.notify_keyspace_event(class::SET, "sadd", key, call.db);
     }
     srv.add_dirty(added as u64);
     Ok(Reply::Integer(added as i64))
@@ -125,6 +127,10 @@ fn srem_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
             srv.delete_key(call.db, key);
         }
         srv.key_modified(call.db, key);
+        srv.notify_keyspace_event(class::SET, "srem", key, call.db);
+        if emptied {
+            srv.notify_keyspace_event(class::GENERIC, "del", key, call.db);
+        }
         srv.add_dirty(removed);
     }
     Ok(Reply::Integer(removed as i64))
@@ -157,8 +163,11 @@ fn smove_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     if !src_set.remove(member) {
         return Ok(Reply::Integer(0));
     }
-    if src_set.is_empty() {
+    let emptied = src_set.is_empty();
+    srv.notify_keyspace_event(class::SET, "srem", src, call.db);
+    if emptied {
         srv.delete_key(call.db, src);
+        srv.notify_keyspace_event(class::GENERIC, "del", src, call.db);
     }
     srv.key_modified(call.db, src);
     srv.add_dirty(1);
@@ -179,6 +188,7 @@ fn smove_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     if added {
         srv.add_dirty(1);
         srv.key_modified(call.db, dst);
+        srv.notify_keyspace_event(class::SET, "sadd", dst, call.db);
     }
     Ok(Reply::Integer(1))
 }

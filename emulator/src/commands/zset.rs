@@ -18,6 +18,7 @@ mod scan;
 use super::string::reply_of;
 use super::Handler;
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::zset::ListpackLimits;
@@ -191,6 +192,10 @@ fn zrem_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         srv.delete_key(call.db, key);
     }
     if removed > 0 {
+        srv.notify_keyspace_event(class::ZSET, "zrem", key, call.db);
+        if emptied {
+            srv.notify_keyspace_event(class::GENERIC, "del", key, call.db);
+        }
         srv.key_modified(call.db, key);
         srv.add_dirty(removed);
     }

@@ -7,6 +7,7 @@ use super::{as_set, max_intset_entries, member_reply};
 use crate::commands::string::{is_keyword, reply_of};
 use crate::db::Db;
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::{SetValue, Value};
@@ -102,6 +103,7 @@ fn intersect(
         return Ok(match output {
             InterOutput::Store(dst) => {
                 if srv.delete_key(call.db, dst) {
+                    srv.notify_keyspace_event(class::GENERIC, "del", dst, call.db);
                     srv.add_dirty(1);
                 }
                 Reply::Integer(0)
@@ -134,20 +136,22 @@ fn intersect(
             for member in common {
                 result.add(&member.to_vec(), max);
             }
-            Ok(store_result(srv, call, dst, result))
+            Ok(store_result(srv, call, dst, result, "sinterstore"))
         }
     }
 }
 
 /// Stores a computed set (or deletes the destination when it is empty) and replies with
-/// its size, as the STORE variants do.
-fn store_result(srv: &mut Server, call: &Call, dst: &[u8], result: SetValue) -> Reply {
+/// its size, as the STORE variants do; `event` is the keyspace event of a store.
+fn store_result(srv: &mut Server, call: &Call, dst: &[u8], result: SetValue, event: &str) -> Reply {
     let len = result.len();
     if len > 0 {
         srv.lookup_write(call.db, dst, call.now);
         srv.set_value(call.db, dst, Value::Set(result), false, call.now);
+        srv.notify_keyspace_event(class::SET, event, dst, call.db);
         srv.add_dirty(1);
     } else if srv.delete_key(call.db, dst) {
+        srv.notify_keyspace_event(class::GENERIC, "del", dst, call.db);
         srv.add_dirty(1);
     }
     Reply::Integer(len as i64)
@@ -197,8 +201,12 @@ fn union_or_diff(
         Op::Union => union(&sets, max),
         Op::Diff => difference(keys, &sets, max),
     };
+    let event = match op {
+        Op::Union => "sunionstore",
+        Op::Diff => "sdiffstore",
+    };
     match dst {
-        Some(dst) => Ok(store_result(srv, call, dst, result)),
+        Some(dst) => Ok(store_result(srv, call, dst, result, event)),
         None => Ok(Reply::Set(result.iter().map(member_reply).collect())),
     }
 }

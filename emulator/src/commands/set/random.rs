@@ -7,6 +7,7 @@ use super::algebra::union;
 use super::{as_set, as_set_mut, max_intset_entries, member_reply};
 use crate::commands::string::reply_of;
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::{random, SetValue};
@@ -61,8 +62,11 @@ fn spop_one(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     };
     let set = as_set_mut(entry)?;
     let member = set.pop_random().unwrap_or_default();
-    if set.is_empty() {
+    let emptied = set.is_empty();
+    srv.notify_keyspace_event(class::SET, "spop", key, call.db);
+    if emptied {
         srv.delete_key(call.db, key);
+        srv.notify_keyspace_event(class::GENERIC, "del", key, call.db);
     }
     srv.key_modified(call.db, key);
     srv.add_dirty(1);
@@ -81,11 +85,21 @@ fn spop_count(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         return Ok(Reply::Set(Vec::new()));
     }
     let size = set.len();
-    let reply = if count >= size {
+    // Notifications go out as Redis sends them: `spop` first.
+    let all = (count >= size).then(|| union(&[Some(&*set)], max));
+    srv.notify_keyspace_event(class::SET, "spop", key, call.db);
+    let Some(set) = srv
+        .db(call.db)
+        .get_mut(key)
+        .and_then(|e| as_set_mut(e).ok())
+    else {
+        return Ok(Reply::Set(Vec::new()));
+    };
+    let reply = if let Some(all) = all {
         // The whole set, in the order of a one-set SUNION.
-        let all = union(&[Some(&*set)], max);
         let reply = all.iter().map(member_reply).collect();
         srv.delete_key(call.db, key);
+        srv.notify_keyspace_event(class::GENERIC, "del", key, call.db);
         reply
     } else if (size - count).saturating_mul(SPOP_MOVE_STRATEGY_MUL) > count {
         (0..count)

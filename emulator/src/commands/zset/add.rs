@@ -3,6 +3,7 @@
 use super::{as_zset_mut, listpack_limits};
 use crate::commands::string::{is_keyword, reply_of};
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::zset::ListpackLimits;
@@ -134,6 +135,8 @@ fn zadd_generic(srv: &mut Server, call: &Call, zincrby: bool) -> Result<Reply, R
     }
     if added + updated > 0 {
         srv.key_modified(call.db, key);
+        let event = if flags.incr { "zincr" } else { "zadd" };
+        srv.notify_keyspace_event(class::ZSET, event, key, call.db);
     }
     if let Some(e) = failure {
         return Err(e);

@@ -8,6 +8,7 @@ use super::{listpack_limits, pairs_reply, speaks_resp3};
 use crate::commands::string::{int_arg, is_keyword, reply_of};
 use crate::db::Db;
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::zset::ListpackLimits;
@@ -212,8 +213,15 @@ fn generic(
                 result.shrink_if_fits(limits, longest);
                 srv.lookup_write(call.db, dst, call.now);
                 srv.set_value(call.db, dst, Value::ZSet(result), false, call.now);
+                let event = match op {
+                    Op::Union => "zunionstore",
+                    Op::Inter => "zinterstore",
+                    Op::Diff => "zdiffstore",
+                };
+                srv.notify_keyspace_event(class::ZSET, event, dst, call.db);
                 srv.add_dirty(1);
             } else if srv.delete_key(call.db, dst) {
+                srv.notify_keyspace_event(class::GENERIC, "del", dst, call.db);
                 srv.add_dirty(1);
             }
             Ok(Reply::Integer(len as i64))

@@ -5,6 +5,7 @@ use super::{as_zset, as_zset_mut, speaks_resp3};
 use crate::commands::set::random::positive_count;
 use crate::commands::string::{is_keyword, reply_of};
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::util::parse_i64;
@@ -61,10 +62,16 @@ pub(crate) fn pop(
     let emptied = zset.is_empty();
     if !popped.is_empty() {
         srv.add_dirty(popped.len() as u64);
+        let event = match end {
+            End::Min => "zpopmin",
+            End::Max => "zpopmax",
+        };
+        srv.notify_keyspace_event(class::ZSET, event, key, db);
         srv.key_modified(db, key);
     }
     if emptied {
         srv.delete_key(db, key);
+        srv.notify_keyspace_event(class::GENERIC, "del", key, db);
     }
     let pair = |(member, score): (Vec<u8>, f64)| [Reply::Bulk(member), Reply::Double(score)];
     let nested = |popped: Vec<(Vec<u8>, f64)>| {

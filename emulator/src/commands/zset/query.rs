@@ -5,6 +5,7 @@ use super::ranges::{LexRange, ScoreRange};
 use super::{as_zset, listpack_limits, pairs_reply, read_zset, speaks_resp3};
 use crate::commands::string::{int_arg, is_keyword, reply_of};
 use crate::errors;
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::types::skiplist::RangeSpec;
@@ -272,11 +273,13 @@ fn store_range(srv: &mut Server, call: &Call, dst: &[u8], result: Option<SortedS
             let len = zset.len();
             srv.lookup_write(call.db, dst, call.now);
             srv.set_value(call.db, dst, Value::ZSet(zset), false, call.now);
+            srv.notify_keyspace_event(class::ZSET, "zrangestore", dst, call.db);
             srv.add_dirty(1);
             Reply::Integer(len as i64)
         }
         None => {
             if srv.delete_key(call.db, dst) {
+                srv.notify_keyspace_event(class::GENERIC, "del", dst, call.db);
                 srv.add_dirty(1);
             }
             Reply::Integer(0)

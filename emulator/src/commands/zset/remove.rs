@@ -4,6 +4,7 @@ use super::as_zset_mut;
 use super::query::rank_window;
 use super::ranges::{LexRange, ScoreRange};
 use crate::commands::string::{int_arg, reply_of};
+use crate::notify::class;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 
@@ -11,6 +12,17 @@ enum Range {
     Rank(i64, i64),
     Score(ScoreRange),
     Lex(LexRange),
+}
+
+impl Range {
+    /// The keyspace event of a removal.
+    fn event(&self) -> &'static str {
+        match self {
+            Range::Rank(..) => "zremrangebyrank",
+            Range::Score(_) => "zremrangebyscore",
+            Range::Lex(_) => "zremrangebylex",
+        }
+    }
 }
 
 pub(super) fn zremrangebyrank(srv: &mut Server, call: &mut Call) -> Reply {
@@ -51,6 +63,10 @@ fn remove_range(srv: &mut Server, call: &Call, range: Range) -> Result<Reply, Re
     }
     if removed > 0 {
         srv.key_modified(call.db, key);
+        srv.notify_keyspace_event(class::ZSET, range.event(), key, call.db);
+        if emptied {
+            srv.notify_keyspace_event(class::GENERIC, "del", key, call.db);
+        }
     }
     srv.add_dirty(removed as u64);
     Ok(Reply::Integer(removed as i64))
