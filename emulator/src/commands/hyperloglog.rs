@@ -117,6 +117,8 @@ fn pfcount_one(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     }
     let count = hll::count(sketch).map_err(corrupt)?;
     hll::store_count(sketch, count);
+    // The value was written to (and may have become `raw`): its memory is re-measured.
+    srv.note_write(call.db, key);
     srv.key_modified(call.db, key);
     srv.add_dirty(1);
     Ok(Reply::Integer(count as i64))

@@ -33,7 +33,7 @@ const SPARSE_ZERO_MAX_LEN: usize = 64;
 const SPARSE_XZERO_MAX_LEN: usize = 16384;
 const HASH_SEED: u32 = 0xadc8_3b19;
 /// 0.5 / ln 2.
-const ALPHA_INF: f64 = 0.721_347_520_444_481_703_680;
+const ALPHA_INF: f64 = 0.721_347_520_444_481_7;
 
 /// The sketch's registers are not a valid sparse encoding (Redis's INVALIDOBJ).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -38,12 +38,17 @@ pub(crate) fn signed_count(arg: &[u8]) -> Result<i64, Reply> {
     Ok(n)
 }
 
-/// Room for `n` replies, or Redis's out-of-memory error when the host cannot provide it.
-pub(crate) fn reply_buffer(n: usize) -> Result<Vec<Reply>, Reply> {
+/// The most elements a reply with repetitions (a negative count) may hold here. Redis has no
+/// such limit and would build a reply of any size; an engine sharing a browser tab refuses
+/// beyond this with Redis's out-of-memory error rather than exhausting the page's memory.
+pub(crate) const MAX_REPEATED_PICKS: usize = 1 << 24;
+
+/// Room for `n` replies, or Redis's out-of-memory error when there cannot be.
+pub(crate) fn reply_buffer<T>(n: usize) -> Result<Vec<T>, Reply> {
     let mut items = Vec::new();
-    items
-        .try_reserve_exact(n)
-        .map_err(|_| Reply::error(errors::OOM))?;
+    if n > MAX_REPEATED_PICKS || items.try_reserve_exact(n).is_err() {
+        return Err(Reply::error(errors::OOM));
+    }
     Ok(items)
 }
 

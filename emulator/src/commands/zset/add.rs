@@ -65,7 +65,7 @@ fn zadd_generic(srv: &mut Server, call: &Call, zincrby: bool) -> Result<Reply, R
         first_pair += 1;
     }
     let pairs = &call.argv[first_pair..];
-    if pairs.is_empty() || pairs.len() % 2 != 0 {
+    if pairs.is_empty() || !pairs.len().is_multiple_of(2) {
         return Err(errors::syntax());
     }
     if flags.nx && flags.xx {
@@ -73,7 +73,7 @@ fn zadd_generic(srv: &mut Server, call: &Call, zincrby: bool) -> Result<Reply, R
             "ERR XX and NX options at the same time are not compatible",
         ));
     }
-    if (flags.gt && flags.nx) || (flags.lt && flags.nx) || (flags.gt && flags.lt) {
+    if (flags.nx && (flags.gt || flags.lt)) || (flags.gt && flags.lt) {
         return Err(Reply::error(
             "ERR GT, LT, and/or NX options at the same time are not compatible",
         ));

@@ -32,7 +32,8 @@ pub(crate) enum PopShape {
 }
 
 /// Pops up to `count` (at least 1) elements from the sorted set at `key` in `db`, which the
-/// caller has looked up and found to be a non-empty sorted set, and builds the reply. Deletes
+/// caller has looked up for writing (`lookup_write`) and found to be a non-empty sorted set,
+/// and builds the reply. Deletes
 /// the key when it empties, and records the change (WATCH, dirty counter).
 ///
 /// Keyspace events: `zpopmin` or `zpopmax`, then `del` if the key was emptied.

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::{as_zset, pairs_reply, speaks_resp3};
-use crate::commands::set::random::signed_count;
+use crate::commands::set::random::{reply_buffer, signed_count};
 use crate::commands::string::{is_keyword, reply_of};
 use crate::errors;
 use crate::resp::Reply;
@@ -54,10 +54,7 @@ fn zrandmember_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     let size = zset.len();
     // Negative counts allow repetitions: independent picks.
     if requested < 0 || count == 1 {
-        let mut items = Vec::new();
-        items
-            .try_reserve_exact(count)
-            .map_err(|_| Reply::error(errors::OOM))?;
+        let mut items = reply_buffer(count)?;
         for _ in 0..count {
             items.extend(zset.random());
         }
