@@ -140,18 +140,7 @@ fn table_size(len: usize, sampled: impl Iterator<Item = usize>, samples: usize) 
 fn set_size(set: &SetValue, samples: usize) -> usize {
     match set {
         SetValue::IntSet(ints) => {
-            // An intset stores every member at the width its extremes need.
-            let fits = |lo: i64, hi: i64| {
-                ints.first().is_none_or(|&v| v >= lo) && ints.last().is_none_or(|&v| v <= hi)
-            };
-            let width = if fits(i16::MIN.into(), i16::MAX.into()) {
-                2
-            } else if fits(i32::MIN.into(), i32::MAX.into()) {
-                4
-            } else {
-                8
-            };
-            OBJECT_HEADER + alloc_size(8 + width * ints.len())
+            OBJECT_HEADER + alloc_size(8 + ints.width() * ints.values().len())
         }
         SetValue::Table(table) => {
             let members = table.iter().map(|m| DICT_ENTRY + sds_alloc(m.len(), true));

@@ -15,9 +15,57 @@ const INTSET_HARD_LIMIT: usize = 1 << 30;
 
 #[derive(Clone, Debug)]
 pub enum SetValue {
-    /// Members in ascending order, as Redis's intset keeps them.
-    IntSet(Vec<i64>),
+    IntSet(IntSet),
     Table(MemberTable),
+}
+
+/// The `intset` encoding: members in ascending order, and the byte width Redis stores each
+/// at (2, 4 or 8: enough for the widest member ever added, never narrowed).
+#[derive(Clone, Debug, Default)]
+pub struct IntSet {
+    values: Vec<i64>,
+    width: usize,
+}
+
+impl IntSet {
+    pub fn values(&self) -> &[i64] {
+        &self.values
+    }
+
+    /// Bytes per member.
+    pub fn width(&self) -> usize {
+        self.width.max(2)
+    }
+
+    fn insert(&mut self, n: i64) -> bool {
+        let Err(at) = self.values.binary_search(&n) else {
+            return false;
+        };
+        self.values.insert(at, n);
+        let needed = if i16::try_from(n).is_ok() {
+            2
+        } else if i32::try_from(n).is_ok() {
+            4
+        } else {
+            8
+        };
+        self.width = self.width.max(needed);
+        true
+    }
+
+    fn remove(&mut self, n: i64) -> bool {
+        match self.values.binary_search(&n) {
+            Ok(at) => {
+                self.values.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn contains(&self, n: i64) -> bool {
+        self.values.binary_search(&n).is_ok()
+    }
 }
 
 /// One member as stored: integers of an intset are kept as numbers.
@@ -40,7 +88,7 @@ impl SetValue {
     /// An empty set of the encoding Redis would pick for a first member (setTypeCreate).
     pub fn for_first_member(member: &[u8]) -> SetValue {
         if parse_i64(member).is_some() {
-            SetValue::IntSet(Vec::new())
+            SetValue::IntSet(IntSet::default())
         } else {
             SetValue::Table(MemberTable::default())
         }
@@ -48,7 +96,7 @@ impl SetValue {
 
     /// An empty `intset`, as Redis starts the results of SINTERSTORE, SUNIONSTORE, SDIFFSTORE.
     pub fn empty() -> SetValue {
-        SetValue::IntSet(Vec::new())
+        SetValue::IntSet(IntSet::default())
     }
 
     pub fn encoding(&self) -> &'static str {
@@ -60,7 +108,7 @@ impl SetValue {
 
     pub fn len(&self) -> usize {
         match self {
-            SetValue::IntSet(ints) => ints.len(),
+            SetValue::IntSet(ints) => ints.values.len(),
             SetValue::Table(table) => table.len(),
         }
     }
@@ -75,11 +123,10 @@ impl SetValue {
         match self {
             SetValue::IntSet(ints) => match parse_i64(member) {
                 Some(n) => {
-                    let Err(at) = ints.binary_search(&n) else {
+                    if !ints.insert(n) {
                         return false;
-                    };
-                    ints.insert(at, n);
-                    if ints.len() > max_intset_entries.min(INTSET_HARD_LIMIT) {
+                    }
+                    if ints.values.len() > max_intset_entries.min(INTSET_HARD_LIMIT) {
                         self.convert_to_table();
                     }
                     true
@@ -96,22 +143,14 @@ impl SetValue {
     /// Removes a member; false if it was not there.
     pub fn remove(&mut self, member: &[u8]) -> bool {
         match self {
-            SetValue::IntSet(ints) => match parse_i64(member).map(|n| ints.binary_search(&n)) {
-                Some(Ok(at)) => {
-                    ints.remove(at);
-                    true
-                }
-                _ => false,
-            },
+            SetValue::IntSet(ints) => parse_i64(member).is_some_and(|n| ints.remove(n)),
             SetValue::Table(table) => table.remove(member),
         }
     }
 
     pub fn contains(&self, member: &[u8]) -> bool {
         match self {
-            SetValue::IntSet(ints) => {
-                parse_i64(member).is_some_and(|n| ints.binary_search(&n).is_ok())
-            }
+            SetValue::IntSet(ints) => parse_i64(member).is_some_and(|n| ints.contains(n)),
             SetValue::Table(table) => table.contains(member),
         }
     }
@@ -119,7 +158,7 @@ impl SetValue {
     /// Whether `member` (as stored in another set) belongs to this one.
     pub fn contains_member(&self, member: SetMember<'_>) -> bool {
         match (self, member) {
-            (SetValue::IntSet(ints), SetMember::Int(n)) => ints.binary_search(&n).is_ok(),
+            (SetValue::IntSet(ints), SetMember::Int(n)) => ints.contains(n),
             (_, SetMember::Bytes(b)) => self.contains(b),
             (SetValue::Table(table), SetMember::Int(n)) => table.contains(n.to_string().as_bytes()),
         }
@@ -131,7 +170,10 @@ impl SetValue {
             SetValue::IntSet(ints) => (Some(ints), None),
             SetValue::Table(table) => (None, Some(table)),
         };
-        let ints = ints.into_iter().flatten().map(|&n| SetMember::Int(n));
+        let ints = ints
+            .into_iter()
+            .flat_map(|i| i.values.iter())
+            .map(|&n| SetMember::Int(n));
         let bytes = table
             .into_iter()
             .flat_map(|t| t.iter())
@@ -143,7 +185,8 @@ impl SetValue {
     pub fn random(&self) -> Option<SetMember<'_>> {
         match self {
             SetValue::IntSet(ints) => ints
-                .get(random::below(ints.len()))
+                .values
+                .get(random::below(ints.values.len()))
                 .map(|&n| SetMember::Int(n)),
             SetValue::Table(table) => table.random().map(SetMember::Bytes),
         }
@@ -158,8 +201,8 @@ impl SetValue {
 
     fn convert_to_table(&mut self) {
         if let SetValue::IntSet(ints) = self {
-            let mut table = MemberTable::with_capacity(ints.len());
-            for n in ints.iter() {
+            let mut table = MemberTable::with_capacity(ints.values.len());
+            for n in &ints.values {
                 table.insert(n.to_string().as_bytes());
             }
             *self = SetValue::Table(table);

@@ -166,14 +166,7 @@ fn serialized_len(value: &Value) -> usize {
         // Compact encodings are saved as one blob; others element by element (sorted set
         // scores as 8-byte binary doubles).
         Value::Set(crate::types::SetValue::IntSet(ints)) => {
-            let width = if ints.iter().all(|&n| i16::try_from(n).is_ok()) {
-                2
-            } else if ints.iter().all(|&n| i32::try_from(n).is_ok()) {
-                4
-            } else {
-                8
-            };
-            let blob = 8 + width * ints.len();
+            let blob = 8 + ints.width() * ints.values().len();
             length_prefix(blob) + blob
         }
         Value::Set(set) => {
