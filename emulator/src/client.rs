@@ -74,7 +74,7 @@ pub struct Client {
     pub created_ms: u64,
     pub last_interaction_ms: u64,
     /// The last command's full name (`client|list`), for CLIENT LIST's `cmd=`.
-    pub last_command: String,
+    pub last_command: &'static str,
     pub authenticated: bool,
     pub user: String,
     pub multi: Option<MultiState>,
@@ -112,7 +112,7 @@ impl Client {
             laddr: "127.0.0.1:6379".into(),
             created_ms: now_ms,
             last_interaction_ms: now_ms,
-            last_command: "NULL".into(),
+            last_command: "NULL",
             authenticated: false,
             user: "default".into(),
             multi: None,
@@ -128,12 +128,6 @@ impl Client {
             outbound: VecDeque::new(),
             internal: false,
         }
-    }
-
-    /// Forgets every WATCHed key (after EXEC, DISCARD, UNWATCH, RESET).
-    pub fn unwatch_all(&mut self) {
-        self.watched.clear();
-        self.dirty_cas = false;
     }
 
     /// Number of channel and pattern subscriptions (what SUBSCRIBE replies count).

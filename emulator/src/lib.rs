@@ -10,6 +10,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod db;
+pub mod dict;
 pub mod errors;
 pub mod eviction;
 pub mod glob;
@@ -24,6 +25,7 @@ pub mod types;
 pub mod util;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_libc;
+mod watch;
 
 pub use client::ClientId;
 pub use resp::{Protocol, Reply};

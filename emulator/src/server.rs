@@ -64,12 +64,18 @@ pub struct Stats {
     pub total_connections: u64,
     pub total_commands: u64,
     pub expired_keys: u64,
+    /// Running estimate of the share of volatile keys that are expired but not yet deleted.
+    pub expired_stale_perc: f64,
+    /// Active expiry cycles that stopped on their time or work limit.
+    pub expired_time_cap_reached_count: u64,
+    /// Microseconds spent in active expiry cycles (by the host's microsecond clock).
+    pub expire_cycle_time_used_us: u64,
     pub evicted_keys: u64,
     pub keyspace_hits: u64,
     pub keyspace_misses: u64,
     pub rejected_connections: u64,
     /// Per command full name: calls, microseconds, rejected calls, failed calls.
-    pub commands: HashMap<&'static str, CommandStats>,
+    pub commands: HashMap<&'static str, CommandStats, crate::util::FastHash>,
     /// Per error code (`ERR`, `WRONGTYPE`, ...): count.
     pub errors: BTreeMap<String, u64>,
     pub total_error_replies: u64,
@@ -98,8 +104,11 @@ pub struct Server {
     pub(crate) dirty: u64,
     /// Pub/sub subscriptions by channel and pattern.
     pub(crate) pubsub: PubSub,
+    pub(crate) watches: crate::watch::WatchRegistry,
     /// A microsecond counter supplied by the host, for command timing (INFO commandstats).
-    micros: Box<dyn Fn() -> u64>,
+    pub(crate) micros: Box<dyn Fn() -> u64>,
+    /// Where the active expiry cycle resumes, and when the key jobs last ran.
+    pub(crate) active_expire: crate::keyspace::ActiveExpireState,
     /// Modelled memory: peak and keys to re-measure (see `memory.rs`).
     pub(crate) memory: crate::memory::MemoryState,
     /// maxmemory eviction state (see `eviction.rs`).
@@ -130,7 +139,9 @@ impl Server {
             started_ms: 0,
             dirty: 0,
             pubsub: PubSub::default(),
+            watches: Default::default(),
             micros: Box::new(|| 0),
+            active_expire: Default::default(),
             memory: Default::default(),
             eviction: Default::default(),
             monitor: Default::default(),
@@ -169,6 +180,7 @@ impl Server {
     /// Disconnects a client, releasing its subscriptions, watches and blocks.
     pub fn disconnect(&mut self, id: ClientId) {
         self.drop_subscriptions(id);
+        self.unwatch_all(id);
         self.clients.remove(&id);
     }
 
@@ -196,6 +208,21 @@ impl Server {
             Some(c) => c.outbound.drain(..).collect(),
             None => Vec::new(),
         }
+    }
+
+    /// Clients the host has to act on: pushes waiting in `take_outbound`, or a connection to
+    /// close. Lets a host check after running commands without polling every client.
+    pub fn clients_needing_attention(&self) -> impl Iterator<Item = ClientId> + '_ {
+        self.clients
+            .values()
+            .filter(|c| c.closing || !c.outbound.is_empty())
+            .map(|c| c.id)
+    }
+
+    /// Number of connected clients. A host compares it with its own connection count to notice
+    /// clients the engine disconnected itself (CLIENT KILL of another client).
+    pub fn client_count(&self) -> usize {
+        self.clients.len()
     }
 
     /// Whether the host should close this client's connection (after QUIT or CLIENT KILL).
@@ -237,22 +264,13 @@ impl Server {
     /// Runs time-driven work due at host time `now_ms`: active expiry and blocking timeouts.
     pub fn tick(&mut self, now_ms: u64) {
         let now = self.tick_clock(now_ms);
-        if self.monitor.active_expire_enabled {
-            self.active_expire_cycle(now);
-        }
+        self.keys_cron(now);
         self.close_idle_clients(now);
     }
 
     /// The host time at which `tick` next has work to do, if any.
     pub fn next_deadline(&self) -> Option<u64> {
-        let now = self.clock.clone().now();
-        // Active expiry runs `hz` times a second while volatile keys exist.
-        let expiry = self
-            .dbs
-            .iter()
-            .any(|db| db.volatile_len() > 0)
-            .then(|| now + 1000 / self.config.hz.max(1) as u64);
-        let next = match (expiry, self.next_idle_timeout()) {
+        let next = match (self.next_keys_cron(), self.next_idle_timeout()) {
             (Some(a), Some(b)) => a.min(b),
             (a, b) => a.or(b)?,
         };
@@ -318,8 +336,8 @@ impl Server {
         let client = self.client_mut(id);
         client.last_interaction_ms = now;
         client.last_command = match &lookup {
-            Lookup::Found(c) => c.spec.name.to_string(),
-            Lookup::Unknown(_) => "NULL".into(),
+            Lookup::Found(c) => c.spec.name,
+            Lookup::Unknown(_) => "NULL",
         };
         let command = match lookup {
             Lookup::Found(c) => c,
@@ -399,7 +417,7 @@ impl Server {
             // Redis does this even when no MULTI is open.
             Some(client) if spec.is_some_and(|s| s.name == "exec") => {
                 client.multi = None;
-                client.unwatch_all();
+                self.unwatch_all(id);
                 let reason = err.strip_prefix("ERR ").unwrap_or(&err);
                 format!("EXECABORT Transaction discarded because of: {reason}")
             }

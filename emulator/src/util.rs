@@ -207,3 +207,36 @@ mod tests {
         }
     }
 }
+
+/// A fast hasher for small tables with fixed keys (command names): user input can only look
+/// keys up, never add them, so SipHash's flooding protection buys nothing there.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// `BuildHasher` for [`FastHasher`].
+pub type FastHash = std::hash::BuildHasherDefault<FastHasher>;
+
+/// Lowercases an ASCII command name into `buf`; None if it is too long or not UTF-8 (then it
+/// cannot name a command).
+pub fn lower_into<'a>(name: &[u8], buf: &'a mut [u8; 32]) -> Option<&'a str> {
+    let out = buf.get_mut(..name.len())?;
+    for (o, b) in out.iter_mut().zip(name) {
+        *o = b.to_ascii_lowercase();
+    }
+    std::str::from_utf8(out).ok()
+}

@@ -139,7 +139,8 @@ fn keys_expire_as_time_passes() {
     s.run("GETEX f PERSIST");
     s.run("SET g 10 PX 100");
     s.run("INCRBY g 5");
-    s.sleep(99);
+    // As in Redis, a key still exists at its deadline and is gone one millisecond later.
+    s.sleep(100);
     assert_eq!(s.run("GET a"), bulk("1"));
     s.sleep(1);
     assert_eq!(s.run("GET a"), Reply::Null);
@@ -167,7 +168,7 @@ fn absolute_times_in_the_past() {
     let soon = (T0 + 50).to_string();
     s.run("SET k v");
     assert_eq!(s.run(&format!("GETEX k PXAT {soon}")), bulk("v"));
-    s.sleep(50);
+    s.sleep(51);
     assert_eq!(s.run("GET k"), Reply::Null);
 }
 

@@ -60,7 +60,7 @@ fn string_for_bit_write<'a>(
         grow_zeroed(&mut data, len)?;
         // Like Redis's dbAdd: the key only counts as modified if a bit then changes.
         let entry = Entry::new(Value::String(StringValue::raw(data)), call.now);
-        srv.db(call.db).insert(key.to_vec(), entry);
+        srv.db(call.db).insert(key, entry);
     }
     let Some(entry) = srv.db(call.db).get_mut(key) else {
         return Err(errors::wrongtype());

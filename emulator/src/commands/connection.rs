@@ -95,12 +95,12 @@ fn quit(srv: &mut Server, call: &mut Call) -> Reply {
 fn reset(srv: &mut Server, call: &mut Call) -> Reply {
     let id = call.client;
     srv.drop_subscriptions(id);
+    srv.unwatch_all(id);
     let authenticated = !srv.default_user_has_password();
     let client = srv.client_mut(id);
     client.db = 0;
     client.protocol = Protocol::Resp2;
     client.multi = None;
-    client.unwatch_all();
     client.name = None;
     client.user = DEFAULT_USER.into();
     client.authenticated = authenticated;

@@ -2,8 +2,8 @@
 //! field of [`Config`] it lives in. Order follows Redis's own table.
 
 use super::parse;
-use super::pattern::string_match;
 use super::{Config, MaxmemoryPolicy};
+use crate::glob::matches as string_match;
 
 /// Behaviour flags of a parameter (Redis's *_CONFIG flags that matter here).
 pub(crate) type ParamFlags = u8;

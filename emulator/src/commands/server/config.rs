@@ -134,6 +134,9 @@ impl Server {
         st.total_connections = 0;
         st.total_commands = 0;
         st.expired_keys = 0;
+        st.expired_stale_perc = 0.0;
+        st.expired_time_cap_reached_count = 0;
+        st.expire_cycle_time_used_us = 0;
         st.evicted_keys = 0;
         st.keyspace_hits = 0;
         st.keyspace_misses = 0;

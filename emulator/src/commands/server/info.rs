@@ -190,7 +190,7 @@ impl Server {
             s.field("cluster_enabled", 0);
         }
         if sel.wants("keyspace") {
-            self.info_keyspace(&mut s, now);
+            self.info_keyspace(&mut s);
         }
         s.out
     }
@@ -426,9 +426,18 @@ impl Server {
         s.field("sync_partial_ok", 0);
         s.field("sync_partial_err", 0);
         s.field("expired_keys", st.expired_keys);
-        s.field("expired_stale_perc", "0.00");
-        s.field("expired_time_cap_reached_count", 0);
-        s.field("expire_cycle_cpu_milliseconds", 0);
+        s.field(
+            "expired_stale_perc",
+            format!("{:.2}", st.expired_stale_perc * 100.0),
+        );
+        s.field(
+            "expired_time_cap_reached_count",
+            st.expired_time_cap_reached_count,
+        );
+        s.field(
+            "expire_cycle_cpu_milliseconds",
+            st.expire_cycle_time_used_us / 1000,
+        );
         s.field("evicted_keys", st.evicted_keys);
         s.field("evicted_clients", 0);
         s.field("total_eviction_exceeded_time", exceeded_total);
@@ -550,7 +559,7 @@ impl Server {
         }
     }
 
-    fn info_keyspace(&self, s: &mut Sections, now: u64) {
+    fn info_keyspace(&self, s: &mut Sections) {
         s.start("Keyspace");
         for (i, db) in self.dbs.iter().enumerate() {
             if db.is_empty() && db.volatile_len() == 0 {
@@ -562,27 +571,10 @@ impl Server {
                     "keys={},expires={},avg_ttl={}",
                     db.len(),
                     db.volatile_len(),
-                    average_ttl(db, now)
+                    db.avg_ttl()
                 ),
             );
         }
-    }
-}
-
-/// Estimated average TTL in ms of a database's volatile keys, from a small sample (Redis
-/// also estimates it from the keys its expiry cycle samples).
-fn average_ttl(db: &crate::db::Db, now: u64) -> u64 {
-    const SAMPLE: usize = 20;
-    let ttls: Vec<u64> = db
-        .volatile()
-        .take(SAMPLE)
-        .filter(|(_, at)| *at > now)
-        .map(|(_, at)| at - now)
-        .collect();
-    if ttls.is_empty() {
-        0
-    } else {
-        ttls.iter().sum::<u64>() / ttls.len() as u64
     }
 }
 
