@@ -3,7 +3,14 @@
 
 use super::parse;
 use super::{Config, MaxmemoryPolicy};
-use crate::glob::matches as string_match;
+/// Redis's `stringmatch` on C strings: CONFIG GET's pattern ends at its first NUL byte.
+fn string_match(pattern: &[u8], name: &[u8], nocase: bool) -> bool {
+    let end = pattern
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(pattern.len());
+    crate::glob::matches(&pattern[..end], name, nocase)
+}
 
 /// Behaviour flags of a parameter (Redis's *_CONFIG flags that matter here).
 pub(crate) type ParamFlags = u8;
