@@ -1,13 +1,22 @@
 //! The values stored under keys.
 
+pub mod hll;
+pub mod random;
+pub mod set;
+pub mod skiplist;
 pub mod string;
+pub mod zset;
 
+pub use set::SetValue;
 pub use string::StringValue;
+pub use zset::SortedSet;
 
 /// A key's value.
 #[derive(Clone, Debug)]
 pub enum Value {
     String(StringValue),
+    Set(SetValue),
+    ZSet(SortedSet),
 }
 
 impl Value {
@@ -15,6 +24,8 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -22,6 +33,8 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::String(s) => s.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 }
