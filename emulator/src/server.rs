@@ -97,6 +97,8 @@ pub struct Server {
     pub(crate) dirty: u64,
     /// A microsecond counter supplied by the host, for command timing (INFO commandstats).
     micros: Box<dyn Fn() -> u64>,
+    /// EVAL's script cache, FUNCTION's libraries and their Lua interpreters.
+    pub(crate) scripting: crate::scripting::Scripting,
 }
 
 impl Default for Server {
@@ -121,6 +123,7 @@ impl Server {
             started_ms: 0,
             dirty: 0,
             micros: Box::new(|| 0),
+            scripting: Default::default(),
         }
     }
 
@@ -393,7 +396,7 @@ impl Server {
     }
 
     /// Frees memory by the eviction policy; false if still over `maxmemory`.
-    fn perform_evictions(&mut self) -> bool {
+    pub(crate) fn perform_evictions(&mut self) -> bool {
         true
     }
 

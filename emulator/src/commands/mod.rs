@@ -8,6 +8,7 @@ mod connection;
 mod introspection;
 mod keys;
 mod pubsub;
+mod scripting;
 mod server;
 mod string;
 mod transactions;
@@ -38,6 +39,7 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
         introspection::HANDLERS,
         keys::HANDLERS,
         pubsub::HANDLERS,
+        scripting::HANDLERS,
         server::HANDLERS,
         string::HANDLERS,
         transactions::HANDLERS,
