@@ -153,15 +153,96 @@ fn wrap(lua: &Lua, field: &str, value: Value) -> mlua::Result<Value> {
 }
 
 /// What a script returns, as a reply. `resp3` is the script's protocol (`redis.setresp`).
+///
+/// Nested tables are converted with an explicit stack, so a deep (or self-referencing) table
+/// cannot exhaust the machine stack; past `MAX_REPLY_DEPTH` levels an error element stands in,
+/// as Redis does when it runs out of Lua stack.
 pub fn lua_to_reply(value: &Value, resp3: bool) -> Reply {
-    convert_value(value, resp3, 0)
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut finished = open(value, resp3, &mut stack);
+    loop {
+        if let Some(reply) = finished.take() {
+            match stack.last_mut() {
+                None => return reply,
+                Some(frame) => frame.accept(reply),
+            }
+        }
+        let Some(frame) = stack.last_mut() else {
+            return Reply::Null;
+        };
+        finished = match frame.next_value() {
+            Some(v) if stack.len() >= MAX_REPLY_DEPTH => {
+                drop(v);
+                Some(Reply::Error("ERR reached lua stack limit".into()))
+            }
+            Some(v) => open(&v, resp3, &mut stack),
+            None => stack.pop().map(Frame::into_reply),
+        };
+    }
 }
 
-fn convert_value(value: &Value, resp3: bool, depth: usize) -> Reply {
-    if depth >= MAX_REPLY_DEPTH {
-        return Reply::Error("ERR reached lua stack limit".into());
+/// A table whose elements are being converted.
+enum Frame {
+    Array {
+        table: Table,
+        next: i64,
+        items: Vec<Reply>,
+    },
+    Map {
+        /// Keys and values, flattened in iteration order.
+        source: Vec<Value>,
+        next: usize,
+        pairs: Vec<(Reply, Reply)>,
+        key: Option<Reply>,
+    },
+    Set {
+        keys: Vec<Value>,
+        next: usize,
+        items: Vec<Reply>,
+    },
+}
+
+impl Frame {
+    fn next_value(&mut self) -> Option<Value> {
+        match self {
+            Frame::Array { table, next, .. } => {
+                let v: Value = table.raw_get(*next).unwrap_or(Value::Nil);
+                *next += 1;
+                (!matches!(v, Value::Nil)).then_some(v)
+            }
+            Frame::Map { source, next, .. }
+            | Frame::Set {
+                keys: source, next, ..
+            } => {
+                let v = source.get(*next).cloned();
+                *next += 1;
+                v
+            }
+        }
     }
-    match value {
+
+    fn accept(&mut self, reply: Reply) {
+        match self {
+            Frame::Array { items, .. } | Frame::Set { items, .. } => items.push(reply),
+            Frame::Map { pairs, key, .. } => match key.take() {
+                None => *key = Some(reply),
+                Some(k) => pairs.push((k, reply)),
+            },
+        }
+    }
+
+    fn into_reply(self) -> Reply {
+        match self {
+            Frame::Array { items, .. } => Reply::Array(items),
+            Frame::Map { pairs, .. } => Reply::Map(pairs),
+            Frame::Set { items, .. } => Reply::Set(items),
+        }
+    }
+}
+
+/// Converts a value, or starts converting a table (pushing its frame; None is returned).
+fn open(value: &Value, resp3: bool, stack: &mut Vec<Frame>) -> Option<Reply> {
+    Some(match value {
         Value::String(s) => Reply::Bulk(s.as_bytes().to_vec()),
         Value::Boolean(b) if resp3 => Reply::Boolean(*b),
         Value::Boolean(true) => Reply::Integer(1),
@@ -169,16 +250,16 @@ fn convert_value(value: &Value, resp3: bool, depth: usize) -> Reply {
         Value::Integer(_) | Value::Number(_) => {
             Reply::Integer(c_double_to_i64(as_double(value).unwrap_or(0.0)))
         }
-        Value::Table(t) => convert_table(t, resp3, depth),
+        Value::Table(t) => return open_table(t, stack),
         _ => Reply::Null,
-    }
+    })
 }
 
 fn raw_field(t: &Table, name: &str) -> Value {
     t.raw_get(name).unwrap_or(Value::Nil)
 }
 
-fn convert_table(t: &Table, resp3: bool, depth: usize) -> Reply {
+fn open_table(t: &Table, stack: &mut Vec<Frame>) -> Option<Reply> {
     if let Value::String(err) = raw_field(t, "err") {
         let bytes = err.as_bytes();
         let until_nul = bytes.split(|&b| b == 0).next().unwrap_or(&[]);
@@ -187,59 +268,65 @@ fn convert_table(t: &Table, resp3: bool, depth: usize) -> Reply {
         text.extend_from_slice(until_nul);
         let trimmed = trim_crlf(&text);
         let line = spaces_for_newlines(trimmed);
-        return Reply::Error(line.strip_prefix('-').unwrap_or(&line).to_string());
+        return Some(Reply::Error(
+            line.strip_prefix('-').unwrap_or(&line).to_string(),
+        ));
     }
     if let Value::String(ok) = raw_field(t, "ok") {
         let bytes = ok.as_bytes();
         let until_nul = bytes.split(|&b| b == 0).next().unwrap_or(&[]);
-        return Reply::Simple(spaces_for_newlines(until_nul));
+        return Some(Reply::Simple(spaces_for_newlines(until_nul)));
     }
-    if let Value::Integer(_) | Value::Number(_) = raw_field(t, "double") {
-        return Reply::Double(as_double(&raw_field(t, "double")).unwrap_or(0.0));
+    let double = raw_field(t, "double");
+    if let Value::Integer(_) | Value::Number(_) = double {
+        return Some(Reply::Double(as_double(&double).unwrap_or(0.0)));
     }
     if let Value::String(n) = raw_field(t, "big_number") {
-        return Reply::BigNumber(spaces_for_newlines(&n.as_bytes()));
+        return Some(Reply::BigNumber(spaces_for_newlines(&n.as_bytes())));
     }
     if let Value::Table(v) = raw_field(t, "verbatim_string") {
         if let (Value::String(format), Value::String(text)) =
             (raw_field(&v, "format"), raw_field(&v, "string"))
         {
-            return Reply::Verbatim(
+            return Some(Reply::Verbatim(
                 verbatim_format(&format.as_bytes()),
                 text.as_bytes().to_vec(),
-            );
+            ));
         }
     }
     if let Value::Table(map) = raw_field(t, "map") {
-        let pairs = map
-            .pairs::<Value, Value>()
-            .filter_map(Result::ok)
-            .map(|(k, v)| {
-                (
-                    convert_value(&k, resp3, depth + 1),
-                    convert_value(&v, resp3, depth + 1),
-                )
-            })
-            .collect();
-        return Reply::Map(pairs);
+        let mut source = Vec::new();
+        for (k, v) in map.pairs::<Value, Value>().filter_map(Result::ok) {
+            source.push(k);
+            source.push(v);
+        }
+        stack.push(Frame::Map {
+            source,
+            next: 0,
+            pairs: Vec::new(),
+            key: None,
+        });
+        return None;
     }
     if let Value::Table(set) = raw_field(t, "set") {
-        let items = set
+        let keys = set
             .pairs::<Value, Value>()
             .filter_map(Result::ok)
-            .map(|(k, _)| convert_value(&k, resp3, depth + 1))
+            .map(|(k, _)| k)
             .collect();
-        return Reply::Set(items);
+        stack.push(Frame::Set {
+            keys,
+            next: 0,
+            items: Vec::new(),
+        });
+        return None;
     }
-    let mut items = Vec::new();
-    for i in 1.. {
-        let v: Value = t.raw_get(i).unwrap_or(Value::Nil);
-        if matches!(v, Value::Nil) {
-            break;
-        }
-        items.push(convert_value(&v, resp3, depth + 1));
-    }
-    Reply::Array(items)
+    stack.push(Frame::Array {
+        table: t.clone(),
+        next: 1,
+        items: Vec::new(),
+    });
+    None
 }
 
 /// A verbatim string's three-character format as the reply type needs it (a static string).

@@ -65,6 +65,13 @@ pub struct Shared {
     pub rng: Rc<RefCell<Rand48>>,
 }
 
+/// The tables the functions environment switches between.
+struct EnvSwitch {
+    meta: Table,
+    load_api: Table,
+    runtime_api: Table,
+}
+
 pub struct ScriptVm {
     pub vm: LuaVm,
     pub mode: Mode,
@@ -75,9 +82,9 @@ pub struct ScriptVm {
     pub handler: Function,
     pub xpcall: Function,
     pub pcall: Function,
-    /// Functions mode: switches the environment between the FUNCTION LOAD API and the
-    /// runtime globals.
-    use_load_api: Option<Function>,
+    /// Functions mode: the environment's metatable, whose `__index` is the FUNCTION LOAD API
+    /// while library code loads and the runtime globals otherwise.
+    env_switch: Option<EnvSwitch>,
     pub run: Rc<RunSlot>,
     pub load: Rc<LoadSlot>,
 }
@@ -137,7 +144,14 @@ impl ScriptVm {
         let built: Table = build.call(host)?;
         let env: Table = built.raw_get("env")?;
         let globals: Table = built.raw_get("globals")?;
-        let use_load_api: Option<Function> = built.raw_get("use_load_api")?;
+        let env_switch = match built.raw_get::<Option<Table>>("env_meta")? {
+            Some(meta) => Some(EnvSwitch {
+                meta,
+                load_api: built.raw_get("load_api")?,
+                runtime_api: built.raw_get("runtime_api")?,
+            }),
+            None => None,
+        };
         Ok(ScriptVm {
             vm,
             mode,
@@ -146,7 +160,7 @@ impl ScriptVm {
             handler,
             xpcall,
             pcall,
-            use_load_api,
+            env_switch,
             run,
             load,
         })
@@ -172,10 +186,14 @@ impl ScriptVm {
             .map_err(|e| lua51_syntax_message(&error_message(&e)))
     }
 
-    /// Functions mode: whether library code being loaded sees the FUNCTION LOAD API.
+    /// Functions mode: whether library code being loaded sees the FUNCTION LOAD API. (No Lua
+    /// runs here, so it works even right after a run was stopped.)
     pub fn use_load_api(&self, on: bool) -> mlua::Result<()> {
-        match &self.use_load_api {
-            Some(f) => f.call(on),
+        match &self.env_switch {
+            Some(s) => {
+                let api = if on { &s.load_api } else { &s.runtime_api };
+                s.meta.raw_set("__index", api)
+            }
             None => Ok(()),
         }
     }

@@ -221,8 +221,9 @@ impl FunctionEngine {
         *self.vm.load.borrow_mut() = Some(Vec::new());
         let outcome = self
             .vm
-            .use_load_api(true)
-            .and_then(|()| self.vm.vm.begin_run(budget))
+            .vm
+            .begin_run(budget)
+            .and_then(|()| self.vm.use_load_api(true))
             .and_then(|()| self.vm.pcall.call::<(bool, Value)>(chunk));
         let _ = self.vm.use_load_api(false);
         let registered = self.vm.load.borrow_mut().take().unwrap_or_default();

@@ -436,6 +436,8 @@ local function build(host)
   setmetatable(globals, error_metatable())
   local proxy = protect(globals)
   rawset(globals, '_G', proxy)
+  -- String methods ("x"):upper() resolve through the sandbox's string table.
+  rawset(string_metatable, '__index', rawget(globals, 'string'))
   protect(string_metatable)
 
   if host.mode == 'eval' then
@@ -460,10 +462,9 @@ local function build(host)
   setmetatable(env, env_meta)
   target_of[env] = {}
   script_env = env
-  local function use_load_api(on)
-    env_meta.__index = on and load_api or proxy
-  end
-  return { env = env, globals = globals, use_load_api = use_load_api }
+  -- The engine switches env_meta.__index between load_api and runtime_api.
+  return { env = env, globals = globals, env_meta = env_meta, load_api = load_api,
+    runtime_api = proxy }
 end
 
 return build
