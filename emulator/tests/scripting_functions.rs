@@ -295,7 +295,7 @@ fn function_errors_name_the_function() {
         r.line("FCALL spin 0"),
         err("ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:5.")
     );
-    assert_eq!(r.line("FCALL boom 0").is_error(), true);
+    assert!(r.line("FCALL boom 0").is_error());
 }
 
 #[test]

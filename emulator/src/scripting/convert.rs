@@ -357,3 +357,96 @@ fn verbatim_format(bytes: &[u8]) -> &'static str {
     table.insert(three, leaked);
     leaked
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lua() -> Lua {
+        Lua::new()
+    }
+
+    /// Converts a reply to Lua and back, as a script returning `redis.call(...)` would.
+    fn round_trip(reply: Reply, resp3: bool) -> Reply {
+        let lua = lua();
+        let value = reply_to_lua(&lua, &reply, resp3).unwrap();
+        lua_to_reply(&value, resp3)
+    }
+
+    #[test]
+    fn resp2_downgrades_like_the_encoder() {
+        let map = Reply::Map(vec![(Reply::bulk("f"), Reply::bulk("v"))]);
+        assert_eq!(
+            round_trip(map, false),
+            Reply::Array(vec![Reply::bulk("f"), Reply::bulk("v")])
+        );
+        assert_eq!(round_trip(Reply::Double(1.5), false), Reply::bulk("1.5"));
+        assert_eq!(round_trip(Reply::Boolean(true), false), Reply::Integer(1));
+        assert_eq!(round_trip(Reply::NullArray, false), Reply::Null);
+        assert_eq!(
+            round_trip(Reply::BigNumber("12".into()), false),
+            Reply::bulk("12")
+        );
+        assert_eq!(
+            round_trip(Reply::Verbatim("txt", b"x".to_vec()), false),
+            Reply::bulk("x")
+        );
+        assert_eq!(
+            round_trip(Reply::Set(vec![Reply::bulk("a")]), false),
+            Reply::Array(vec![Reply::bulk("a")])
+        );
+    }
+
+    #[test]
+    fn resp3_keeps_types() {
+        let map = Reply::Map(vec![(Reply::bulk("f"), Reply::Integer(1))]);
+        assert_eq!(round_trip(map.clone(), true), map);
+        let set = Reply::Set(vec![Reply::bulk("a")]);
+        assert_eq!(round_trip(set.clone(), true), set);
+        assert_eq!(round_trip(Reply::Double(-2.5), true), Reply::Double(-2.5));
+        assert_eq!(
+            round_trip(Reply::Boolean(false), true),
+            Reply::Boolean(false)
+        );
+        assert_eq!(
+            round_trip(Reply::BigNumber("123".into()), true),
+            Reply::BigNumber("123".into())
+        );
+        assert_eq!(
+            round_trip(Reply::Verbatim("mkd", b"# x".to_vec()), true),
+            Reply::Verbatim("mkd", b"# x".to_vec())
+        );
+        // RESP3's null is Lua's nil, which ends an array.
+        assert_eq!(
+            round_trip(
+                Reply::Array(vec![Reply::Integer(1), Reply::Null, Reply::Integer(3)]),
+                true
+            ),
+            Reply::Array(vec![Reply::Integer(1)])
+        );
+        assert_eq!(round_trip(Reply::Simple("OK".into()), true), Reply::ok());
+    }
+
+    #[test]
+    fn error_tables_take_the_code_from_the_text() {
+        let lua = lua();
+        let text = |t: Table| t.raw_get::<String>("err").unwrap();
+        assert_eq!(
+            text(error_table(&lua, b"-WRONGTYPE Operation").unwrap()),
+            "WRONGTYPE Operation"
+        );
+        assert_eq!(text(error_table(&lua, b"-NOSPACE").unwrap()), "ERR NOSPACE");
+        assert_eq!(
+            text(error_table(&lua, b"plain message").unwrap()),
+            "ERR plain message"
+        );
+        assert_eq!(
+            text(error_table(&lua, b"-ERR trailing\r\n").unwrap()),
+            "ERR trailing"
+        );
+        assert_eq!(
+            round_trip(Reply::Error("WRONGTYPE Operation".into()), false),
+            Reply::Error("WRONGTYPE Operation".into())
+        );
+    }
+}

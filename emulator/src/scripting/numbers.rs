@@ -55,7 +55,8 @@ pub fn lua51_number_text(n: f64) -> String {
 /// C's conversion of a double to `long long` on x86-64: out-of-range values and NaN give
 /// `i64::MIN` (Rust's `as` saturates instead).
 pub fn c_double_to_i64(n: f64) -> i64 {
-    if n.is_nan() || n >= 9_223_372_036_854_775_808.0 || n < -9_223_372_036_854_775_808.0 {
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&n) {
+        // Also NaN, which no range contains.
         i64::MIN
     } else {
         n as i64
@@ -64,7 +65,7 @@ pub fn c_double_to_i64(n: f64) -> i64 {
 
 /// C's conversion of a double to `int` on x86-64: out-of-range values and NaN give `i32::MIN`.
 pub fn c_double_to_i32(n: f64) -> i32 {
-    if n.is_nan() || n >= 2_147_483_648.0 || n <= -2_147_483_649.0 {
+    if !(-2_147_483_648.0..2_147_483_648.0).contains(&n.trunc()) {
         i32::MIN
     } else {
         n as i32

@@ -8,10 +8,13 @@ use mlua::{Lua, MultiValue, Table};
 use super::{host_function, single, Args, LuaFailure, Outcome};
 use crate::scripting::numbers::lua_number;
 
+/// A bit operation on the call's arguments.
+type BitOp = fn(&Args) -> Result<u32, LuaFailure>;
+
 /// Builds the `bit` table.
 pub fn create(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
-    let ops: [(&'static str, fn(&Args) -> Result<u32, LuaFailure>); 11] = [
+    let ops: [(&'static str, BitOp); 11] = [
         ("tobit", |a| barg(a, 1)),
         ("bnot", |a| barg(a, 1).map(|b| !b)),
         ("band", |a| fold(a, |x, y| x & y)),

@@ -49,11 +49,14 @@ impl Default for Config {
 
 type Shared = Rc<RefCell<Config>>;
 
+/// A `cjson` function working on its instance's settings.
+type CjsonFn = fn(&Args, &Shared) -> Outcome;
+
 /// Builds a `cjson` module table with its own settings.
 pub fn create(lua: &Lua) -> mlua::Result<Table> {
     let cfg: Shared = Rc::new(RefCell::new(Config::default()));
     let t = lua.create_table()?;
-    let entries: [(&'static str, fn(&Args, &Shared) -> Outcome); 8] = [
+    let entries: [(&'static str, CjsonFn); 8] = [
         ("encode", |a, c| encode::encode(a, &c.borrow())),
         ("decode", |a, c| decode::decode(a, &c.borrow())),
         ("encode_sparse_array", encode_sparse_array),
