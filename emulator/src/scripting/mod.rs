@@ -17,7 +17,7 @@ mod eval;
 mod flags;
 mod functions;
 mod glob;
-pub mod libs;
+mod libs;
 mod log;
 mod lzf;
 mod numbers;
