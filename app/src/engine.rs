@@ -11,6 +11,10 @@ pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// Settings that differ from Redis's defaults in the browser (see `Engine::new`).
+pub const BROWSER_CONFIG: &[(&str, &str)] =
+    &[("maxmemory", "128mb"), ("enable-debug-command", "local")];
+
 /// A shared handle on the engine.
 #[derive(Clone)]
 pub struct Engine(Rc<RefCell<Server>>);
@@ -22,8 +26,16 @@ impl PartialEq for Engine {
 }
 
 impl Engine {
+    /// A server with Redis's defaults, except two settings that suit a page: a memory cap (a
+    /// learner's loop cannot take the tab down; Redis answers with its OOM error instead) and
+    /// DEBUG allowed for local clients, which every console here is.
     pub fn new() -> Engine {
-        Engine(Rc::new(RefCell::new(Server::new())))
+        let mut server = Server::new();
+        for (name, value) in BROWSER_CONFIG {
+            // These values are valid by construction; a failure would only leave Redis's default.
+            let _ = server.configure(name, value.as_bytes());
+        }
+        Engine(Rc::new(RefCell::new(server)))
     }
 
     /// Runs `f` with the engine borrowed mutably.

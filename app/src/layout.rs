@@ -1,13 +1,41 @@
-//! The page: the curriculum pane beside the console pane.
+//! The page: the curriculum pane beside one or two console panes, with hash routing
+//! (`#/step/<id>`) so docs sites can deep-link to a step.
 
+use curriculum::{BlockKind, Level};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::console::Console;
 use crate::engine::Engine;
+use crate::lesson::{course, Lesson, RunRequest};
+
+const LEVEL_KEY: &str = "redis-playground.level";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn saved_level() -> Level {
+    storage()
+        .and_then(|s| s.get_item(LEVEL_KEY).ok().flatten())
+        .and_then(|name| Level::parse(&name))
+        .unwrap_or(Level::Advanced)
+}
+
+/// The step id in the location hash (`#/step/<id>`), if any.
+fn step_from_hash() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.strip_prefix("#/step/").map(str::to_string)
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
     let engine = use_memo((), |_| Engine::new());
+    let step_id = use_state(step_from_hash);
+    let level = use_state(saved_level);
+    let feed = use_state(|| None::<(u32, RunRequest)>);
+
     {
         let engine = (*engine).clone();
         use_effect_with((), move |_| {
@@ -15,6 +43,56 @@ pub fn app() -> Html {
             move || drop(timer)
         });
     }
+    {
+        let step_id = step_id.clone();
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn()>::new(move || step_id.set(step_from_hash()));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "hashchange",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    let on_level = {
+        let level = level.clone();
+        Callback::from(move |l: Level| {
+            if let Some(s) = storage() {
+                let _ = s.set_item(LEVEL_KEY, l.name());
+            }
+            level.set(l);
+        })
+    };
+    let on_run = {
+        let feed = feed.clone();
+        Callback::from(move |request: RunRequest| {
+            let seq = feed.as_ref().map_or(0, |(n, _)| n + 1);
+            feed.set(Some((seq, request)));
+        })
+    };
+
+    // A second console appears when the step has blocks for pane B.
+    let current_step = step_id.as_deref().and_then(|id| course().step(id));
+    let mut panes = vec!["A".to_string()];
+    for block in current_step.iter().flat_map(|s| s.blocks.iter()) {
+        if let BlockKind::Redis { pane, .. } = &block.kind {
+            if !panes.contains(pane) {
+                panes.push(pane.clone());
+            }
+        }
+    }
+
     html! {
         <div class="app">
             <header class="topbar">
@@ -23,25 +101,13 @@ pub fn app() -> Html {
                 <span class="tagline">{"Redis 7, running in this page"}</span>
             </header>
             <main class="panes">
-                <Curriculum />
-                <Console engine={(*engine).clone()} />
+                <Lesson step_id={(*step_id).clone()} level={*level} {on_level} {on_run} />
+                <div class={classes!("consoles", (panes.len() > 1).then_some("split"))}>
+                    { for panes.iter().map(|pane| html! {
+                        <Console key={pane.clone()} engine={(*engine).clone()} pane={pane.clone()} feed={(*feed).clone()} />
+                    }) }
+                </div>
             </main>
         </div>
-    }
-}
-
-#[function_component(Curriculum)]
-fn curriculum() -> Html {
-    html! {
-        <section class="pane curriculum" aria-label="Lesson">
-            <p class="level">{"Beginner"}</p>
-            <h2>{"Talk to the server"}</h2>
-            <p>
-                {"The console on the right is connected to a Redis server that runs inside this page. \
-                  Type a command and press Enter."}
-            </p>
-            <pre class="example">{"PING\nSET greeting \"hello world\"\nGET greeting\nECHO \"a b\""}</pre>
-            <p>{"PING answers PONG when the server is reachable; SET stores a value; GET reads it back."}</p>
-        </section>
     }
 }

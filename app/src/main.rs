@@ -4,6 +4,8 @@
 mod console;
 mod engine;
 mod layout;
+mod lesson;
+mod markdown;
 
 fn main() {
     yew::Renderer::<layout::App>::new().render();

@@ -10,8 +10,14 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod db;
+pub mod dict;
 pub mod errors;
+pub mod eviction;
+pub mod glob;
 mod keyspace;
+pub mod memory;
+pub mod notify;
+pub mod pubsub;
 pub mod resp;
 pub mod scripting;
 pub mod server;
@@ -19,6 +25,7 @@ pub mod types;
 pub mod util;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_libc;
+mod watch;
 
 pub use client::ClientId;
 pub use resp::{Protocol, Reply};

@@ -21,6 +21,7 @@ use crate::commands::{self, flags, Command, CommandSpec, Lookup};
 use crate::config::Config;
 use crate::db::Db;
 use crate::errors;
+use crate::pubsub::PubSub;
 use crate::resp::{Protocol, Reply};
 
 /// One command being executed.
@@ -63,12 +64,18 @@ pub struct Stats {
     pub total_connections: u64,
     pub total_commands: u64,
     pub expired_keys: u64,
+    /// Running estimate of the share of volatile keys that are expired but not yet deleted.
+    pub expired_stale_perc: f64,
+    /// Active expiry cycles that stopped on their time or work limit.
+    pub expired_time_cap_reached_count: u64,
+    /// Microseconds spent in active expiry cycles (by the host's microsecond clock).
+    pub expire_cycle_time_used_us: u64,
     pub evicted_keys: u64,
     pub keyspace_hits: u64,
     pub keyspace_misses: u64,
     pub rejected_connections: u64,
     /// Per command full name: calls, microseconds, rejected calls, failed calls.
-    pub commands: HashMap<&'static str, CommandStats>,
+    pub commands: HashMap<&'static str, CommandStats, crate::util::FastHash>,
     /// Per error code (`ERR`, `WRONGTYPE`, ...): count.
     pub errors: BTreeMap<String, u64>,
     pub total_error_replies: u64,
@@ -95,8 +102,19 @@ pub struct Server {
     pub(crate) started_ms: u64,
     /// Changes since the last save (INFO's `rdb_changes_since_last_save`, and `save` rules).
     pub(crate) dirty: u64,
+    /// Pub/sub subscriptions by channel and pattern.
+    pub(crate) pubsub: PubSub,
+    pub(crate) watches: crate::watch::WatchRegistry,
     /// A microsecond counter supplied by the host, for command timing (INFO commandstats).
-    micros: Box<dyn Fn() -> u64>,
+    pub(crate) micros: Box<dyn Fn() -> u64>,
+    /// Where the active expiry cycle resumes, and when the key jobs last ran.
+    pub(crate) active_expire: crate::keyspace::ActiveExpireState,
+    /// Modelled memory: peak and keys to re-measure (see `memory.rs`).
+    pub(crate) memory: crate::memory::MemoryState,
+    /// maxmemory eviction state (see `eviction.rs`).
+    pub(crate) eviction: crate::eviction::EvictionState,
+    /// Slow log, latency histograms and I/O counters (see `commands/server`).
+    pub(crate) monitor: crate::commands::server::Monitor,
     /// EVAL's script cache, FUNCTION's libraries and their Lua interpreters.
     pub(crate) scripting: crate::scripting::Scripting,
 }
@@ -122,7 +140,13 @@ impl Server {
             next_client_port: 50000,
             started_ms: 0,
             dirty: 0,
+            pubsub: PubSub::default(),
+            watches: Default::default(),
             micros: Box::new(|| 0),
+            active_expire: Default::default(),
+            memory: Default::default(),
+            eviction: Default::default(),
+            monitor: Default::default(),
             scripting: Default::default(),
         }
     }
@@ -158,6 +182,8 @@ impl Server {
 
     /// Disconnects a client, releasing its subscriptions, watches and blocks.
     pub fn disconnect(&mut self, id: ClientId) {
+        self.drop_subscriptions(id);
+        self.unwatch_all(id);
         self.clients.remove(&id);
     }
 
@@ -185,6 +211,21 @@ impl Server {
             Some(c) => c.outbound.drain(..).collect(),
             None => Vec::new(),
         }
+    }
+
+    /// Clients the host has to act on: pushes waiting in `take_outbound`, or a connection to
+    /// close. Lets a host check after running commands without polling every client.
+    pub fn clients_needing_attention(&self) -> impl Iterator<Item = ClientId> + '_ {
+        self.clients
+            .values()
+            .filter(|c| c.closing || !c.outbound.is_empty())
+            .map(|c| c.id)
+    }
+
+    /// Number of connected clients. A host compares it with its own connection count to notice
+    /// clients the engine disconnected itself (CLIENT KILL of another client).
+    pub fn client_count(&self) -> usize {
+        self.clients.len()
     }
 
     /// Whether the host should close this client's connection (after QUIT or CLIENT KILL).
@@ -226,33 +267,50 @@ impl Server {
     /// Runs time-driven work due at host time `now_ms`: active expiry and blocking timeouts.
     pub fn tick(&mut self, now_ms: u64) {
         let now = self.tick_clock(now_ms);
-        self.active_expire_cycle(now);
+        self.keys_cron(now);
+        self.close_idle_clients(now);
     }
 
     /// The host time at which `tick` next has work to do, if any.
     pub fn next_deadline(&self) -> Option<u64> {
-        // Active expiry runs every 100 ms (Redis's default `hz 10`) while volatile keys exist.
-        if self.dbs.iter().any(|db| db.volatile_len() > 0) {
-            let engine_next = self.clock.clone().now() + 100;
-            return self.clock.to_host_time(engine_next);
-        }
-        None
+        let next = match (self.next_keys_cron(), self.next_idle_timeout()) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        self.clock.to_host_time(next)
     }
 
     // ----- commands -----
 
     /// Executes one command for client `id` at host time `now_ms` and returns its replies:
-    /// usually one, none while the client is blocked or has CLIENT REPLY OFF.
+    /// usually one, none while the client is blocked or has CLIENT REPLY OFF, several when
+    /// the command also pushed messages to its own client.
+    ///
+    /// A command sends output other than its reply (SUBSCRIBE confirms every channel, a
+    /// subscriber receives its own PUBLISH) by queueing it on its client's `outbound`
+    /// queue: what it queued there is returned here, ahead of its reply, as Redis writes it.
     pub fn execute(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Reply> {
         if argv.is_empty() || !self.clients.contains_key(&id) {
             return Vec::new();
         }
         let now = self.tick_clock(now_ms);
+        let request_bytes = crate::commands::server::request_len(&argv);
+        let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
         let reply = self.process(id, argv, now);
-        self.finish_reply(id, reply)
+        let mut replies: Vec<Reply> = match self.clients.get_mut(&id) {
+            Some(c) => {
+                let at = queued_before.min(c.outbound.len());
+                c.outbound.split_off(at).into()
+            }
+            None => Vec::new(),
+        };
+        replies.extend(self.finish_reply(id, reply));
+        self.count_io(id, request_bytes, &replies);
+        replies
     }
 
-    /// Applies CLIENT REPLY to a reply on its way out.
+    /// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced),
+    /// then moves a pending CLIENT REPLY SKIP on to the next command.
     fn finish_reply(&mut self, id: ClientId, reply: Option<Reply>) -> Vec<Reply> {
         let Some(reply) = reply else {
             return Vec::new();
@@ -260,19 +318,31 @@ impl Server {
         let Some(client) = self.clients.get_mut(&id) else {
             return vec![reply];
         };
-        match client.reply_mode {
-            ReplyMode::On => vec![reply],
-            ReplyMode::Off => Vec::new(),
-            ReplyMode::Skip => {
-                client.reply_mode = ReplyMode::On;
-                Vec::new()
-            }
+        let mode = client.reply_mode;
+        client.reply_mode = match mode {
+            ReplyMode::SkipNext => ReplyMode::Skip,
+            ReplyMode::Skip => ReplyMode::On,
+            other => other,
+        };
+        if mode == ReplyMode::On || matches!(reply, Reply::Push(_)) {
+            vec![reply]
+        } else {
+            Vec::new()
         }
     }
 
     /// Redis's processCommand. Returns None when the client blocked.
     fn process(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now: u64) -> Option<Reply> {
-        let command = match commands::lookup(&argv) {
+        let lookup = commands::lookup(&argv);
+        // CLIENT LIST's idle time and `cmd=`: Redis records every command read, unknown
+        // ones as NULL.
+        let client = self.client_mut(id);
+        client.last_interaction_ms = now;
+        client.last_command = match &lookup {
+            Lookup::Found(c) => c.spec.name,
+            Lookup::Unknown(_) => "NULL",
+        };
+        let command = match lookup {
             Lookup::Found(c) => c,
             Lookup::Unknown(err) => return Some(self.reject(id, None, err)),
         };
@@ -280,9 +350,10 @@ impl Server {
         if !spec.arity_ok(argv.len()) {
             return Some(self.reject(id, Some(spec), errors::wrong_arity(spec.name)));
         }
+        if let Some(err) = self.refuse_protected_command(id, spec) {
+            return Some(self.reject(id, Some(spec), err));
+        }
         let client = self.client_mut(id);
-        client.last_interaction_ms = now;
-        client.last_command = spec.name.to_string();
         if !client.authenticated && !spec.has_flag(flags::NO_AUTH) {
             return Some(self.reject(id, Some(spec), errors::NOAUTH.into()));
         }
@@ -344,9 +415,23 @@ impl Server {
                 .or_default()
                 .rejected_calls += 1;
         }
-        if let Some(multi) = self.clients.get_mut(&id).and_then(|c| c.multi.as_mut()) {
-            multi.aborted = true;
-        }
+        let err = match self.clients.get_mut(&id) {
+            // A rejected EXEC (wrong arity, OOM...) discards the transaction, naming the reason;
+            // Redis does this even when no MULTI is open.
+            Some(client) if spec.is_some_and(|s| s.name == "exec") => {
+                client.multi = None;
+                self.unwatch_all(id);
+                let reason = err.strip_prefix("ERR ").unwrap_or(&err);
+                format!("EXECABORT Transaction discarded because of: {reason}")
+            }
+            Some(client) => {
+                if let Some(multi) = client.multi.as_mut() {
+                    multi.aborted = true;
+                }
+                err
+            }
+            None => err,
+        };
         self.count_error(&err);
         Reply::Error(err)
     }
@@ -356,7 +441,8 @@ impl Server {
     pub(crate) fn call(&mut self, command: Command, call: &mut Call) -> Reply {
         let start = (self.micros)();
         let reply = (command.handler)(self, call);
-        let elapsed = (self.micros)().saturating_sub(start);
+        // DEBUG SLEEP makes a command take engine time without blocking the host.
+        let elapsed = (self.micros)().saturating_sub(start) + self.monitor.take_busy_us();
         let stats = self.stats.commands.entry(command.spec.name).or_default();
         if call.block.is_none() {
             stats.calls += 1;
@@ -368,6 +454,7 @@ impl Server {
             let e = e.clone();
             self.count_error(&e);
         }
+        self.after_call(command.spec, call, elapsed);
         reply
     }
 
@@ -393,11 +480,6 @@ impl Server {
         let exec_may_grow = spec.name == "exec" && queued_flags & flags::DENYOOM != 0;
         let deny = spec.has_flag(flags::DENYOOM) || exec_may_grow || (in_multi && !exempt_in_multi);
         (out_of_memory && deny).then(|| errors::OOM.to_string())
-    }
-
-    /// Frees memory by the eviction policy; false if still over `maxmemory`.
-    pub(crate) fn perform_evictions(&mut self) -> bool {
-        true
     }
 
     // ----- databases -----

@@ -2,7 +2,6 @@
 
 mod scripting_support;
 
-use emulator::scripting::ScriptLimits;
 use emulator::Reply;
 use scripting_support::*;
 
@@ -287,10 +286,7 @@ fn function_errors_name_the_function() {
         r.line("FCALL boom 0"),
         err("ERR user_function:3: boom script: boom, on @user_function:3.")
     );
-    r.server.set_script_limits(ScriptLimits {
-        busy_reply_threshold_ms: 10,
-        ..ScriptLimits::default()
-    });
+    assert_eq!(r.line("CONFIG SET busy-reply-threshold 10"), Reply::ok());
     assert_eq!(
         r.line("FCALL spin 0"),
         err("ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:5.")

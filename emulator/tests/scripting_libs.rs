@@ -200,8 +200,8 @@ fn memory_cap_and_runaway_scripts() {
     let mut r = Redis::new();
     r.server.set_script_limits(ScriptLimits {
         memory_bytes: 8 << 20,
-        busy_reply_threshold_ms: 20,
     });
+    assert_eq!(r.line("CONFIG SET lua-time-limit 20"), Reply::ok());
     let e = error_text(
         &r.eval0("local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1024) .. i end"),
     );

@@ -164,3 +164,32 @@ fn resp3_exec_null_is_resp3_null() {
     assert_eq!(reply.encode(emulator::Protocol::Resp2), b"*-1\r\n");
     assert_eq!(reply.encode(emulator::Protocol::Resp3), b"_\r\n");
 }
+
+#[test]
+fn watch_trips_when_a_watched_key_expires() {
+    let mut h = Harness::new();
+    let a = h.client();
+    h.run(a, "SET t v PX 100");
+    h.run(a, "WATCH t");
+    h.run_at(a, "MULTI", T0 + 200);
+    h.run_at(a, "PING", T0 + 200);
+    assert_eq!(h.run_at(a, "EXEC", T0 + 200), Reply::NullArray);
+    // A key already expired when watched does not trip EXEC.
+    h.run_at(a, "SET u v PX 100", T0 + 1000);
+    h.run_at(a, "WATCH u", T0 + 1150);
+    h.run_at(a, "MULTI", T0 + 1300);
+    assert_eq!(h.run_at(a, "EXEC", T0 + 1300), Reply::Array(vec![]));
+}
+
+#[test]
+fn blocking_and_incr_inside_exec() {
+    let mut h = Harness::new();
+    let a = h.client();
+    h.run(a, "MULTI");
+    h.run(a, "INCR n");
+    h.run(a, "INCRBY n 10");
+    assert_eq!(
+        h.run(a, "EXEC"),
+        Reply::Array(vec![Reply::Integer(1), Reply::Integer(11)])
+    );
+}

@@ -6,5 +6,5 @@ mod session;
 mod split;
 
 pub use format::{format_reply, quote_bytes};
-pub use session::{Session, DEFAULT_ADDRESS};
+pub use session::{Session, DEFAULT_ADDRESS, READING_MESSAGES};
 pub use split::{split_args, SplitError};

@@ -5,15 +5,20 @@ pub mod spec;
 
 mod bitmap;
 mod connection;
+mod hyperloglog;
 mod introspection;
 mod keys;
 mod pubsub;
 mod scripting;
-mod server;
+pub(crate) mod server;
+mod set;
 mod string;
 mod transactions;
+mod zset;
 
 use std::collections::HashMap;
+
+use crate::util::{lower_into, FastHash};
 use std::sync::OnceLock;
 
 use crate::resp::Reply;
@@ -36,13 +41,16 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
     [
         bitmap::HANDLERS,
         connection::HANDLERS,
+        hyperloglog::HANDLERS,
         introspection::HANDLERS,
         keys::HANDLERS,
         pubsub::HANDLERS,
         scripting::HANDLERS,
         server::HANDLERS,
+        set::HANDLERS,
         string::HANDLERS,
         transactions::HANDLERS,
+        zset::HANDLERS,
     ]
     .into_iter()
     .flatten()
@@ -51,7 +59,10 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
 
 /// The implemented commands, looked up by lowercase full name.
 pub struct Registry {
-    by_name: HashMap<&'static str, Command>,
+    by_name: HashMap<&'static str, Command, FastHash>,
+    /// Top-level declarations that are available (implemented, or a container with an
+    /// implemented subcommand), for dispatch.
+    available: HashMap<&'static str, &'static CommandSpec, FastHash>,
 }
 
 impl Registry {
@@ -62,13 +73,22 @@ impl Registry {
     }
 
     fn build() -> Registry {
-        let mut by_name = HashMap::new();
+        let mut by_name = HashMap::default();
         for (name, handler) in handlers() {
             let spec =
                 find_spec(name).unwrap_or_else(|| panic!("no declaration for command {name}"));
             by_name.insert(spec.name, Command { spec, handler });
         }
-        Registry { by_name }
+        let mut registry = Registry {
+            by_name,
+            available: HashMap::default(),
+        };
+        registry.available = spec::COMMANDS
+            .iter()
+            .filter(|c| registry.is_available(c))
+            .map(|c| (c.name, c))
+            .collect();
+        registry
     }
 
     /// Finds an implemented command or subcommand by full name (lowercase).
@@ -120,14 +140,17 @@ pub enum Lookup {
 }
 
 /// Resolves a command line to an implemented command, with Redis's errors otherwise.
+/// Allocation-free on success: names are lowercased on the stack and found by hash.
 pub fn lookup(argv: &[Vec<u8>]) -> Lookup {
     let registry = Registry::get();
-    let name = crate::util::lower(&argv[0]);
-    let base = spec::find(name.as_bytes()).filter(|s| registry.is_available(s));
+    let mut buf = [0u8; 32];
+    let base =
+        lower_into(&argv[0], &mut buf).and_then(|name| registry.available.get(name).copied());
     match base {
         Some(base) if !base.subcommands.is_empty() && argv.len() > 1 => {
-            let sub = base
-                .subcommand(&argv[1])
+            let mut sub_buf = [0u8; 32];
+            let sub = lower_into(&argv[1], &mut sub_buf)
+                .and_then(|sub| base.subcommands.iter().find(|s| s.short_name() == sub))
                 .and_then(|s| registry.command(s.name));
             match sub {
                 Some(cmd) => Lookup::Found(cmd),

@@ -135,7 +135,7 @@ fn with_functions(
         Err(reply) => return reply,
     };
     let load_budget = srv.scripting.load_budget();
-    let run_budget = srv.scripting.run_budget();
+    let run_budget = srv.script_run_budget();
     let reply = f(&mut engine, load_budget, run_budget);
     srv.scripting.put_functions(engine);
     reply

@@ -5,7 +5,6 @@
 //! EXECABORT. WATCHed keys touched by anyone, or expired, before EXEC make EXEC answer null.
 
 use super::{lookup, Handler, Lookup};
-use crate::client::WatchedKey;
 use crate::errors;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
@@ -32,7 +31,7 @@ fn discard(srv: &mut Server, call: &mut Call) -> Reply {
     if client.multi.take().is_none() {
         return Reply::error("ERR DISCARD without MULTI");
     }
-    client.unwatch_all();
+    srv.unwatch_all(call.client);
     Reply::ok()
 }
 
@@ -42,21 +41,14 @@ fn watch(srv: &mut Server, call: &mut Call) -> Reply {
     }
     for key in &call.argv[1..] {
         let db = call.db;
-        let expired = srv.dbs[db].expire_at(key).is_some_and(|at| at <= call.now);
-        let client = srv.client_mut(call.client);
-        if !client.watched.iter().any(|w| w.db == db && &w.key == key) {
-            client.watched.push(WatchedKey {
-                db,
-                key: key.clone(),
-                expired_when_watched: expired,
-            });
-        }
+        let expired = srv.key_is_expired(db, key, call.now);
+        srv.watch_key(call.client, db, key, expired);
     }
     Reply::ok()
 }
 
 fn unwatch(srv: &mut Server, call: &mut Call) -> Reply {
-    srv.client_mut(call.client).unwatch_all();
+    srv.unwatch_all(call.client);
     Reply::ok()
 }
 
@@ -66,11 +58,11 @@ fn exec(srv: &mut Server, call: &mut Call) -> Reply {
         return Reply::error("ERR EXEC without MULTI");
     };
     if state.aborted {
-        client.unwatch_all();
+        srv.unwatch_all(call.client);
         return Reply::error(errors::EXECABORT);
     }
     let watch_failed = client.dirty_cas || srv.watched_key_expired(call.client, call.now);
-    srv.client_mut(call.client).unwatch_all();
+    srv.unwatch_all(call.client);
     if watch_failed {
         return Reply::NullArray;
     }
@@ -102,8 +94,8 @@ impl Server {
         let Some(c) = self.clients.get(&client) else {
             return false;
         };
-        c.watched.iter().any(|w| {
-            !w.expired_when_watched && self.dbs[w.db].expire_at(&w.key).is_some_and(|at| at <= now)
-        })
+        c.watched
+            .iter()
+            .any(|w| !w.expired_when_watched && self.key_is_expired(w.db, &w.key, now))
     }
 }

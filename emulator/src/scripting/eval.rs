@@ -126,7 +126,7 @@ fn eval_with(
         keys: &call.argv[3..3 + numkeys],
         args: &call.argv[3 + numkeys..],
     };
-    let budget = srv.scripting.run_budget();
+    let budget = srv.script_run_budget();
     invoke(srv, call, &engine.vm, &function, &inv, budget)
 }
 

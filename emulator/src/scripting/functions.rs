@@ -11,7 +11,6 @@ use super::dump::{self, PayloadError};
 use super::engine::{Mode, ScriptVm, Shared};
 use super::eval::parse_numkeys;
 use super::flags::{c_str, ScriptFlags};
-use super::glob::glob_match;
 use super::run::{error_message, invoke, is_budget_error, lua_text, Invocation};
 use super::vm::VmLimits;
 use crate::cli::split_args;
@@ -355,7 +354,7 @@ impl FunctionEngine {
     pub fn list(&self, pattern: Option<&[u8]>, with_code: bool) -> Reply {
         let mut out = Vec::new();
         for library in self.libraries.iter() {
-            if pattern.is_some_and(|p| !glob_match(p, &library.name, true)) {
+            if pattern.is_some_and(|p| !crate::glob::matches(p, &library.name, true)) {
                 continue;
             }
             let functions = library
@@ -422,7 +421,7 @@ fn fcall_with(srv: &mut Server, call: &Call, engine: &FunctionEngine, read_only:
         keys: &call.argv[3..3 + numkeys],
         args: &call.argv[3 + numkeys..],
     };
-    let budget = srv.scripting.run_budget();
+    let budget = srv.script_run_budget();
     let callback = function.callback.clone();
     invoke(srv, call, &engine.vm, &callback, &inv, budget)
 }

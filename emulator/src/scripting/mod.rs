@@ -16,7 +16,6 @@ mod engine;
 mod eval;
 mod flags;
 mod functions;
-mod glob;
 mod libs;
 mod log;
 mod lzf;
@@ -40,27 +39,27 @@ use crate::resp::Reply;
 use crate::server::Server;
 
 /// Lua instructions counted as one millisecond of script time. A runaway script is stopped
-/// after `busy_reply_threshold_ms` of them; a FUNCTION LOAD after 500 ms of them.
+/// after `busy-reply-threshold` milliseconds of them; a FUNCTION LOAD after 500 ms of them.
 pub const INSTRUCTIONS_PER_MS: u64 = 100_000;
+
+/// The threshold used when `busy-reply-threshold` is 0 (no limit in Redis): a script must end
+/// some time, or the page would freeze.
+const DEFAULT_BUSY_REPLY_THRESHOLD_MS: u64 = 5000;
 
 /// Redis's limit on running library code during FUNCTION LOAD.
 const FUNCTION_LOAD_TIMEOUT_MS: u64 = 500;
 
-/// Limits on scripts.
+/// Limits on scripts besides their running time (which is `busy-reply-threshold`).
 #[derive(Clone, Copy, Debug)]
 pub struct ScriptLimits {
     /// Memory each interpreter (EVAL's, FUNCTION's) may use.
     pub memory_bytes: usize,
-    /// Redis's `busy-reply-threshold` (`lua-time-limit`): how long a script may run, here
-    /// measured in Lua instructions (`INSTRUCTIONS_PER_MS` per millisecond).
-    pub busy_reply_threshold_ms: u64,
 }
 
 impl Default for ScriptLimits {
     fn default() -> Self {
         ScriptLimits {
             memory_bytes: 64 << 20,
-            busy_reply_threshold_ms: 5000,
         }
     }
 }
@@ -83,11 +82,14 @@ impl Scripting {
         }
     }
 
-    /// The instruction budget of one script run.
-    pub(crate) fn run_budget(&self) -> u64 {
-        self.limits
-            .busy_reply_threshold_ms
-            .saturating_mul(INSTRUCTIONS_PER_MS)
+    /// The instruction budget of one script run: `busy-reply-threshold` (`lua-time-limit`)
+    /// milliseconds' worth.
+    pub(crate) fn run_budget(&self, busy_reply_threshold_ms: i64) -> u64 {
+        let ms = match u64::try_from(busy_reply_threshold_ms) {
+            Ok(0) | Err(_) => DEFAULT_BUSY_REPLY_THRESHOLD_MS,
+            Ok(ms) => ms,
+        };
+        ms.saturating_mul(INSTRUCTIONS_PER_MS)
     }
 
     /// The instruction budget of running library code in FUNCTION LOAD.
@@ -99,7 +101,7 @@ impl Scripting {
     pub(crate) fn take_eval(&mut self) -> Result<Box<EvalEngine>, Reply> {
         match self.eval.take() {
             Some(engine) => Ok(engine),
-            None => EvalEngine::new(self.vm_limits(self.run_budget()), &self.shared)
+            None => EvalEngine::new(self.vm_limits(self.load_budget()), &self.shared)
                 .map(Box::new)
                 .map_err(Reply::Error),
         }
@@ -113,7 +115,7 @@ impl Scripting {
     pub(crate) fn take_functions(&mut self) -> Result<Box<FunctionEngine>, Reply> {
         match self.functions.take() {
             Some(engine) => Ok(engine),
-            None => FunctionEngine::new(self.vm_limits(self.run_budget()), &self.shared)
+            None => FunctionEngine::new(self.vm_limits(self.load_budget()), &self.shared)
                 .map(Box::new)
                 .map_err(Reply::Error),
         }
@@ -155,9 +157,14 @@ pub struct ScriptingStats {
 }
 
 impl Server {
-    /// Sets the limits scripts run under (memory per interpreter, and the running time after
-    /// which a script is stopped). Interpreters already created keep their memory limit until
-    /// SCRIPT FLUSH.
+    /// The instruction budget of one script run, from `busy-reply-threshold`.
+    pub(crate) fn script_run_budget(&self) -> u64 {
+        self.scripting.run_budget(self.config.busy_reply_threshold)
+    }
+
+    /// Sets the memory each script interpreter may use (scripts' running time is the
+    /// `busy-reply-threshold` setting). Interpreters already created keep their limit until
+    /// SCRIPT FLUSH (EVAL's) or for good (FUNCTION's).
     pub fn set_script_limits(&mut self, limits: ScriptLimits) {
         self.scripting.limits = limits;
     }

@@ -64,10 +64,10 @@ pub struct Invocation<'a> {
     pub args: &'a [Vec<u8>],
 }
 
-/// Whether commands that may grow memory are refused right now (Redis's OOM state before a
-/// command).
-pub fn over_memory_limit(srv: &mut Server) -> bool {
-    srv.config.maxmemory != 0 && !srv.perform_evictions()
+/// Whether commands that may grow memory are refused right now: Redis's OOM state before the
+/// command, after the dispatcher's eviction pass (so memory still over `maxmemory`).
+pub fn over_memory_limit(srv: &Server) -> bool {
+    srv.config.maxmemory != 0 && srv.used_memory() as u64 > srv.config.maxmemory
 }
 
 /// The checks of Redis's scriptPrepareForRun that apply without replication or a cluster.
@@ -104,7 +104,7 @@ pub fn invoke(
     if let Some(refusal) = refuse_before_run(srv, call, inv) {
         return refusal;
     }
-    let oom_at_start = srv.config.maxmemory != 0 && over_memory_limit(srv);
+    let oom_at_start = over_memory_limit(srv);
     let user = srv
         .clients
         .get(&call.client)

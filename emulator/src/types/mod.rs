@@ -1,13 +1,22 @@
 //! The values stored under keys.
 
+pub mod hll;
+pub mod random;
+pub mod set;
+pub mod skiplist;
 pub mod string;
+pub mod zset;
 
+pub use set::SetValue;
 pub use string::StringValue;
+pub use zset::SortedSet;
 
 /// A key's value.
 #[derive(Clone, Debug)]
 pub enum Value {
     String(StringValue),
+    Set(SetValue),
+    ZSet(SortedSet),
 }
 
 impl Value {
@@ -15,6 +24,8 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -22,6 +33,8 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::String(s) => s.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 }
@@ -34,6 +47,8 @@ pub struct Entry {
     pub last_access_ms: u64,
     /// Redis's logarithmic access counter (for OBJECT FREQ and LFU eviction).
     pub lfu_counter: u8,
+    /// Modelled memory footprint, kept by the `Db` holding the entry (see `memory.rs`).
+    pub mem: usize,
 }
 
 impl Entry {
@@ -43,6 +58,7 @@ impl Entry {
             value,
             last_access_ms: now_ms,
             lfu_counter: 5,
+            mem: 0,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! String values with Redis's three encodings: `int`, `embstr` and `raw`.
 
+use std::borrow::Cow;
+
 use crate::util::parse_i64;
 
 /// Strings up to this length are created `embstr` (Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT).
@@ -33,8 +35,38 @@ impl StringValue {
         }
     }
 
+    /// A value built from bytes without trying the integer encoding (Redis's
+    /// createStringObject, used for INCRBYFLOAT results): `embstr` if short, else `raw`.
+    pub fn unencoded(data: Vec<u8>) -> StringValue {
+        let embedded = data.len() <= EMBSTR_LIMIT;
+        StringValue::Bytes { data, embedded }
+    }
+
     pub fn from_int(n: i64) -> StringValue {
         StringValue::Int(n)
+    }
+
+    /// The value's bytes without copying them (integers are rendered in decimal).
+    pub fn bytes(&self) -> Cow<'_, [u8]> {
+        match self {
+            StringValue::Int(n) => Cow::Owned(n.to_string().into_bytes()),
+            StringValue::Bytes { data, .. } => Cow::Borrowed(data),
+        }
+    }
+
+    /// Turns the value into a `raw` byte string and gives access to its bytes, as Redis does
+    /// before modifying a string in place (dbUnshareStringValue).
+    pub fn make_raw(&mut self) -> &mut Vec<u8> {
+        if let StringValue::Int(n) = *self {
+            *self = StringValue::raw(n.to_string().into_bytes());
+        }
+        match self {
+            StringValue::Bytes { data, embedded } => {
+                *embedded = false;
+                data
+            }
+            StringValue::Int(_) => unreachable!("integers were converted above"),
+        }
     }
 
     pub fn encoding(&self) -> &'static str {

@@ -1,0 +1,218 @@
+//! The curriculum pane: the course map with its level filter, and the current step with runnable
+//! blocks whose Run buttons type their commands into a console pane.
+
+use std::rc::Rc;
+use std::sync::OnceLock;
+
+use curriculum::{Block, BlockKind, Course, Level, Step};
+use yew::prelude::*;
+
+use crate::markdown;
+
+include!(concat!(env!("OUT_DIR"), "/content_files.rs"));
+
+/// The course compiled into the app (checked by the content test, so it always loads).
+pub fn course() -> &'static Course {
+    static COURSE: OnceLock<Course> = OnceLock::new();
+    COURSE.get_or_init(|| Course::from_files(CONTENT_FILES).unwrap_or_default())
+}
+
+/// Commands for a console pane to run, as if typed, each after moving the playground clock
+/// forward by its `advance_ms` (the block's `#! advance` directives).
+#[derive(Clone, PartialEq)]
+pub struct RunRequest {
+    pub pane: String,
+    pub lines: Rc<Vec<(u64, String)>>,
+}
+
+/// Steps visible at a chosen depth: everything up to and including that level.
+pub fn visible_steps(level: Level) -> Vec<&'static Step> {
+    course().steps().filter(|s| s.level <= level).collect()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LessonProps {
+    pub step_id: Option<String>,
+    pub level: Level,
+    pub on_level: Callback<Level>,
+    pub on_run: Callback<RunRequest>,
+}
+
+#[function_component(Lesson)]
+pub fn lesson(props: &LessonProps) -> Html {
+    let steps = visible_steps(props.level);
+    let current = props
+        .step_id
+        .as_deref()
+        .and_then(|id| course().step(id))
+        .or_else(|| steps.first().copied());
+    let position = current.and_then(|c| steps.iter().position(|s| s.id == c.id));
+    let prev = position
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| steps.get(i));
+    let next = position.and_then(|i| steps.get(i + 1));
+    html! {
+        <section class="pane curriculum" aria-label="Lesson">
+            <LevelPicker level={props.level} on_level={props.on_level.clone()} />
+            <CourseMap level={props.level} current={current.map(|s| s.id.clone())} />
+            {
+                match current {
+                    Some(step) => html! { <StepView step_id={step.id.clone()} on_run={props.on_run.clone()} /> },
+                    None => html! { <p>{"No steps at this level yet."}</p> },
+                }
+            }
+            <nav class="step-nav" aria-label="Previous and next step">
+                { for prev.map(|s| html! { <a class="prev" href={format!("#/step/{}", s.id)}>{ format!("← {}", s.title) }</a> }) }
+                { for next.map(|s| html! { <a class="next" href={format!("#/step/{}", s.id)}>{ format!("{} →", s.title) }</a> }) }
+            </nav>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LevelPickerProps {
+    level: Level,
+    on_level: Callback<Level>,
+}
+
+#[function_component(LevelPicker)]
+fn level_picker(props: &LevelPickerProps) -> Html {
+    let levels = [
+        Level::Beginner,
+        Level::Intermediate,
+        Level::Advanced,
+        Level::Expert,
+    ];
+    html! {
+        <div class="level-picker" role="radiogroup" aria-label="Read up to level">
+            <span class="label">{"Read up to"}</span>
+            { for levels.iter().map(|&level| {
+                let on_level = props.on_level.clone();
+                let checked = level == props.level;
+                html! {
+                    <button
+                        class={classes!("level-choice", checked.then_some("chosen"))}
+                        role="radio"
+                        aria-checked={checked.to_string()}
+                        onclick={Callback::from(move |_| on_level.emit(level))}
+                    >{ level.name() }</button>
+                }
+            }) }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CourseMapProps {
+    level: Level,
+    current: Option<String>,
+}
+
+#[function_component(CourseMap)]
+fn course_map(props: &CourseMapProps) -> Html {
+    html! {
+        <details class="course-map" open=true>
+            <summary>{"Course map"}</summary>
+            { for course().modules.iter().map(|module| html! {
+                <div class="module">
+                    <h2 class="module-title">{ &module.title }</h2>
+                    <ol>
+                        { for module.steps.iter().filter(|s| s.level <= props.level).map(|step| {
+                            let current = props.current.as_deref() == Some(step.id.as_str());
+                            html! {
+                                <li class={classes!(current.then_some("current"))}>
+                                    <a href={format!("#/step/{}", step.id)} aria-current={current.then_some("page")}>{ &step.title }</a>
+                                    <span class={classes!("level", step.level.name().to_lowercase())}>{ step.level.name() }</span>
+                                </li>
+                            }
+                        }) }
+                    </ol>
+                </div>
+            }) }
+        </details>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct StepViewProps {
+    step_id: String,
+    on_run: Callback<RunRequest>,
+}
+
+#[function_component(StepView)]
+fn step_view(props: &StepViewProps) -> Html {
+    let Some(step) = course().step(&props.step_id) else {
+        return html! {};
+    };
+    let on_run = props.on_run.clone();
+    let render_block = move |n: usize| match step.blocks.get(n) {
+        Some(block) => code_block(block, &on_run),
+        None => html! {},
+    };
+    html! {
+        <article class="step" id={step.id.clone()}>
+            <p class="step-meta">
+                <span class={classes!("level", step.level.name().to_lowercase())}>{ step.level.name() }</span>
+                <span class="minutes">{ format!("{} min", step.minutes) }</span>
+            </p>
+            <h2 class="step-title">{ &step.title }</h2>
+            <p class="summary">{ &step.summary }</p>
+            { markdown::render(&step.body, &render_block) }
+        </article>
+    }
+}
+
+fn code_block(block: &Block, on_run: &Callback<RunRequest>) -> Html {
+    match &block.kind {
+        BlockKind::Redis { setup: true, .. } => html! {},
+        BlockKind::Redis { pane, .. } => {
+            let request = RunRequest {
+                pane: pane.clone(),
+                lines: Rc::new(
+                    block
+                        .commands
+                        .iter()
+                        .map(|c| (c.advance_ms, c.text.clone()))
+                        .collect(),
+                ),
+            };
+            let on_run = on_run.clone();
+            let pane_label = (pane != curriculum::DEFAULT_PANE).then(|| format!("pane {pane}"));
+            html! {
+                <div class="code redis">
+                    <div class="code-bar">
+                        <span class="lang">{"redis"}</span>
+                        { for pane_label.map(|l| html! { <span class="pane-label">{ l }</span> }) }
+                        <button class="run" onclick={Callback::from(move |_| on_run.emit(request.clone()))}>{"Run"}</button>
+                    </div>
+                    <pre>{ block.text.clone() }</pre>
+                </div>
+            }
+        }
+        BlockKind::Code { language } => html! {
+            <div class={classes!("code", language.clone())}>
+                <div class="code-bar"><span class="lang">{ language.clone() }</span>{ copy_button(&block.text) }</div>
+                <pre>{ block.text.clone() }</pre>
+            </div>
+        },
+        BlockKind::Prompt { chat } => html! {
+            <div class="prompt-card">
+                <div class="code-bar">
+                    <span class="lang">{ if *chat { "Chat prompt — paste into a chat" } else { "Agent prompt — paste into a coding agent" } }</span>
+                    { copy_button(&block.text) }
+                </div>
+                <pre>{ block.text.clone() }</pre>
+            </div>
+        },
+    }
+}
+
+fn copy_button(text: &str) -> Html {
+    let text = text.to_string();
+    let onclick = Callback::from(move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&text);
+        }
+    });
+    html! { <button class="copy" {onclick}>{"Copy"}</button> }
+}
