@@ -115,6 +115,8 @@ pub struct Server {
     pub(crate) eviction: crate::eviction::EvictionState,
     /// Slow log, latency histograms and I/O counters (see `commands/server`).
     pub(crate) monitor: crate::commands::server::Monitor,
+    /// EVAL's script cache, FUNCTION's libraries and their Lua interpreters.
+    pub(crate) scripting: crate::scripting::Scripting,
 }
 
 impl Default for Server {
@@ -145,6 +147,7 @@ impl Server {
             memory: Default::default(),
             eviction: Default::default(),
             monitor: Default::default(),
+            scripting: Default::default(),
         }
     }
 

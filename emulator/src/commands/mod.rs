@@ -9,6 +9,7 @@ mod hyperloglog;
 mod introspection;
 mod keys;
 mod pubsub;
+mod scripting;
 pub(crate) mod server;
 mod set;
 mod string;
@@ -44,6 +45,7 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
         introspection::HANDLERS,
         keys::HANDLERS,
         pubsub::HANDLERS,
+        scripting::HANDLERS,
         server::HANDLERS,
         set::HANDLERS,
         string::HANDLERS,
