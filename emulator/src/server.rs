@@ -115,6 +115,8 @@ pub struct Server {
     pub(crate) eviction: crate::eviction::EvictionState,
     /// Slow log, latency histograms and I/O counters (see `commands/server`).
     pub(crate) monitor: crate::commands::server::Monitor,
+    /// MONITOR clients and the lines waiting for them.
+    pub(crate) monitoring: crate::commands::server::Monitoring,
 }
 
 impl Default for Server {
@@ -145,6 +147,7 @@ impl Server {
             memory: Default::default(),
             eviction: Default::default(),
             monitor: Default::default(),
+            monitoring: Default::default(),
         }
     }
 
@@ -181,6 +184,7 @@ impl Server {
     pub fn disconnect(&mut self, id: ClientId) {
         self.drop_subscriptions(id);
         self.unwatch_all(id);
+        self.stop_monitoring(id);
         self.clients.remove(&id);
     }
 
@@ -302,6 +306,7 @@ impl Server {
             None => Vec::new(),
         };
         replies.extend(self.finish_reply(id, reply));
+        self.flush_monitor_feed();
         self.count_io(id, request_bytes, &replies);
         replies
     }
@@ -375,6 +380,9 @@ impl Server {
                 "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 spec.name
             );
+            return Some(self.reject(id, Some(spec), err));
+        }
+        if let Some(err) = self.refuse_monitor_keyspace_access(id, spec) {
             return Some(self.reject(id, Some(spec), err));
         }
         if in_multi && !runs_inside_multi(spec) {
@@ -451,6 +459,7 @@ impl Server {
             let e = e.clone();
             self.count_error(&e);
         }
+        self.feed_monitors(command.spec, call);
         self.after_call(command.spec, call, elapsed);
         reply
     }
