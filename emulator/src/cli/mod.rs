@@ -23,7 +23,7 @@ pub use highlight::{highlight_input, highlight_output, Span, Style};
 pub use hints::{display_hint, hint_for_input};
 pub use history::{is_sensitive, should_store, History, HISTORY_CAP};
 pub use link::{Link, Local};
-pub use repl::{elapsed_line, Outcome, Repl, READING_MESSAGES};
+pub use repl::{elapsed_line, Mode, Outcome, Repl, READING_MESSAGES};
 pub use session::{Session, DEFAULT_ADDRESS};
 pub use split::{split_args, SplitError};
 pub use styled::{strip_ansi, styled_segments, Segment};

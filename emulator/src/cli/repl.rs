@@ -49,6 +49,9 @@ pub struct Repl {
     mode: Mode,
     /// Online hints (`:set hints` / `:set nohints`).
     pub hints: bool,
+    /// redis-cli's raw output (its default when stdout is not a terminal, `--raw`): replies
+    /// as bare text, no reading-mode notice, no timing line.
+    pub raw_output: bool,
     /// Host microseconds, to time commands; None where the host has no clock.
     stopwatch: Option<Box<dyn Fn() -> u64>>,
 }
@@ -107,6 +110,7 @@ impl Repl {
             pre_multi_dbnum: 0,
             mode: Mode::Prompt,
             hints: true,
+            raw_output: false,
             stopwatch: None,
         }
     }
@@ -189,7 +193,9 @@ impl Repl {
             };
             let engine_us = link.busy_us().saturating_sub(busy_before);
             if let Some(timing) = elapsed_line(host_us.max(engine_us) / 1000) {
-                outcome.text.push_str(&timing);
+                if !self.raw_output {
+                    outcome.text.push_str(&timing);
+                }
             }
         }
         outcome
@@ -245,15 +251,13 @@ impl Repl {
             self.mode = Mode::Monitoring;
         }
         if subscribes {
-            out.push_str(READING_MESSAGES);
+            if !self.raw_output {
+                out.push_str(READING_MESSAGES);
+            }
             self.mode = Mode::Subscribed;
         }
         for reply in &replies {
-            out.push_str(&if raw {
-                format_reply_raw(reply, proto)
-            } else {
-                format_reply(reply, proto)
-            });
+            out.push_str(&self.format(reply, proto, raw));
         }
         let Some(last) = replies.last() else {
             if self.mode == Mode::Prompt {
@@ -266,6 +270,20 @@ impl Repl {
             self.mode = Mode::Prompt;
         }
         self.track_state(&argv, last);
+    }
+
+    /// One reply as redis-cli prints it: raw for the commands it always shows raw, raw with a
+    /// newline in raw output mode, formatted otherwise.
+    fn format(&self, reply: &Reply, proto: crate::resp::Protocol, verbatim: bool) -> String {
+        if verbatim {
+            format_reply_raw(reply, proto)
+        } else if self.raw_output {
+            let mut text = format_reply_raw(reply, proto);
+            text.push('\n');
+            text
+        } else {
+            format_reply(reply, proto)
+        }
     }
 
     /// The client-side state redis-cli updates after each reply: the selected database and
@@ -306,7 +324,7 @@ impl Repl {
         let proto = link.protocol();
         let mut out = String::new();
         for reply in &replies {
-            out.push_str(&format_reply(reply, proto));
+            out.push_str(&self.format(reply, proto, false));
             if self.mode == Mode::Waiting {
                 self.mode = Mode::Prompt;
             }
@@ -341,6 +359,12 @@ impl Repl {
                 String::new()
             }
         }
+    }
+
+    /// `-n db`: the database to select on connecting (and again after each reconnection).
+    pub fn select_on_connect(&mut self, link: &mut dyn Link, db: i64) -> String {
+        self.input_dbnum = db;
+        self.reconnected(link)
     }
 
     /// Forgets everything about the connection (quit in the browser: a fresh client).
@@ -513,6 +537,20 @@ mod tests {
         let list = f.run("CLIENT LIST");
         assert!(list.starts_with("id="), "{list}");
         assert_eq!(f.run("CLIENT LIST x"), "ERR syntax error\n");
+    }
+
+    #[test]
+    fn raw_output_mode() {
+        let mut f = Fixture::new();
+        f.repl.raw_output = true;
+        assert_eq!(f.run("SET a \"x y\""), "OK\n");
+        assert_eq!(f.run("GET a"), "x y\n");
+        assert_eq!(f.run("GET nope"), "\n");
+        assert_eq!(f.run("INCR n"), "1\n");
+        assert_eq!(
+            f.run("NOSUCH"),
+            "ERR unknown command 'NOSUCH', with args beginning with: \n\n"
+        );
     }
 
     #[test]
