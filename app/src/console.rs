@@ -145,16 +145,18 @@ impl Pane {
         }
         if outcome.quit {
             engine.with(|server| self.session.restart(server, now_ms()));
-            self.transcript
-                .push(Line::Note("(quit: connected again with a new client)".into()));
+            self.transcript.push(Line::Note(
+                "(quit: connected again with a new client)".into(),
+            ));
         }
         self.refresh_client(engine);
     }
 
     fn interrupt(&mut self, engine: &Engine) {
         let text = engine.with(|server| self.session.interrupt(server, now_ms()));
-        self.transcript
-            .push(Line::Note("(Ctrl-C: connected again with a new client)".into()));
+        self.transcript.push(Line::Note(
+            "(Ctrl-C: connected again with a new client)".into(),
+        ));
         self.output(text);
         self.refresh_client(engine);
     }
@@ -177,7 +179,7 @@ impl Pane {
 
 /// "3 s", "1.5 s", "250 ms"
 fn duration(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else if ms > 1000 {
         format!("{:.1} s", ms as f64 / 1000.0)
@@ -286,7 +288,10 @@ pub fn console(props: &ConsoleProps) -> Html {
             p.history.reset_browsing();
             if let Some(search) = p.search.as_mut() {
                 search.query = value.clone();
-                let found = p.history.search(&value, None).map(|(i, l)| (i, l.to_string()));
+                let found = p
+                    .history
+                    .search(&value, None)
+                    .map(|(i, l)| (i, l.to_string()));
                 if let Some(search) = p.search.as_mut() {
                     search.found = found;
                 }
@@ -298,14 +303,21 @@ pub fn console(props: &ConsoleProps) -> Html {
     };
 
     let onpaste = {
-        let (engine, pane, redraw, input) = (engine.clone(), pane.clone(), redraw.clone(), input.clone());
+        let (engine, pane, redraw, input) =
+            (engine.clone(), pane.clone(), redraw.clone(), input.clone());
         Callback::from(move |e: Event| {
             let Some(e) = e.dyn_ref::<web_sys::ClipboardEvent>() else {
                 return;
             };
-            let Some(text) = e.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
+            let Some(data) = e.clipboard_data() else {
                 return;
             };
+            let text = data
+                .get_data("text/plain")
+                .ok()
+                .filter(|t| !t.is_empty())
+                .or_else(|| data.get_data("text").ok())
+                .unwrap_or_default();
             if !text.contains('\n') {
                 return;
             }

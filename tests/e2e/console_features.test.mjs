@@ -95,6 +95,33 @@ for (const browser of ['chromium', 'firefox']) {
       await session.type(input, 'help set' + KEYS.ENTER);
       const help = await session.waitForText(`${pane('A')} .transcript`, (s) => s.includes('summary:'));
       assert.ok(help.includes('SET key value [NX|XX] [GET]'), help);
+
+      // A multi-line paste runs each line in order; a last line without newline stays typed.
+      // (Firefox hides the data of a scripted paste event from the page, so only Chromium can
+      // simulate one.)
+      if (browser === 'chromium') {
+        await session.run(
+          `const input = document.querySelector(arguments[0]);
+           const data = new DataTransfer();
+           data.setData('text/plain', 'SET p 1\\nINCR p\\nGET p\\nECHO left');
+           input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));`,
+          inputOf('A'),
+        );
+        await session.waitForText(`${pane('A')} .transcript`, (s) => s.includes('"2"'));
+        const outputs = await session.run(
+          `return [...document.querySelectorAll(arguments[0] + ' .transcript .output')].map(e => e.textContent).slice(-3);`,
+          pane('A'),
+        );
+        assert.deepEqual(outputs, ['OK', '(integer) 2', '"2"']);
+        assert.equal(await valueOf(session, inputOf('A')), 'ECHO left');
+        await session.type(input, KEYS.CONTROL + 'c' + KEYS.NULL);
+      }
+
+      // The engine clock moves forward on request: a 5 s TTL is gone after "+10 s".
+      await session.type(input, 'SET short-lived v EX 5' + KEYS.ENTER);
+      await session.click(await session.find('button[aria-label="Move the engine clock forward 10 s"]'));
+      await session.type(input, 'TTL short-lived' + KEYS.ENTER);
+      await session.waitForText(`${pane('A')} .transcript`, (s) => s.endsWith('(integer) -2'));
     } finally {
       await session.close();
     }

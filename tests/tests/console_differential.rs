@@ -15,27 +15,24 @@ use integration_tests::admin::Admin;
 use integration_tests::announce;
 use integration_tests::real_redis::{require_tool, RealRedis};
 
-/// The `redis-emu` binary of this build: next to the test executable's directory, built
-/// first when absent (a workspace test run builds it anyway).
+/// The `redis-emu` binary of this build, in the test executable's profile directory. It is
+/// brought up to date first (a no-op after a workspace build), so a run of this test alone
+/// never compares a stale binary.
 fn redis_emu() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let profile_dir = exe
         .parent()
         .and_then(Path::parent)
         .expect("target/<profile>/deps");
-    let binary = profile_dir.join("redis-emu");
-    if !binary.is_file() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let release = profile_dir.ends_with("release");
-        let mut build = Command::new(cargo);
-        build.args(["build", "-p", "redis-emu", "--bin", "redis-emu"]);
-        if release {
-            build.arg("--release");
-        }
-        let status = build.status().expect("run cargo build");
-        assert!(status.success(), "cargo build -p redis-emu failed");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = Command::new(cargo);
+    build.args(["build", "--quiet", "-p", "redis-emu", "--bin", "redis-emu"]);
+    if profile_dir.ends_with("release") {
+        build.arg("--release");
     }
-    binary
+    let status = build.status().expect("run cargo build");
+    assert!(status.success(), "cargo build -p redis-emu failed");
+    profile_dir.join("redis-emu")
 }
 
 /// Pipes `input` into a command and returns its standard output.
