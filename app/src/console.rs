@@ -211,7 +211,36 @@ pub fn console(props: &ConsoleProps) -> Html {
     });
     let redraw = use_force_update();
     let input = use_node_ref();
+    let mirror = use_node_ref();
     let end = use_node_ref();
+
+    // The coloured copy behind the input scrolls with it on long lines.
+    let sync_scroll = {
+        let (input, mirror) = (input.clone(), mirror.clone());
+        move || {
+            if let (Some(f), Some(m)) = (field(&input), mirror.cast::<web_sys::Element>()) {
+                m.set_scroll_left(f.scroll_left());
+            }
+        }
+    };
+    {
+        let sync_scroll = sync_scroll.clone();
+        use_effect(move || sync_scroll());
+    }
+    // A pane the learner just added takes the keyboard.
+    {
+        let (input, added) = (input.clone(), props.on_close.is_some());
+        use_effect_with((), move |_| {
+            if let Some(f) = field(&input).filter(|_| added) {
+                let _ = f.focus();
+            }
+        });
+    }
+    let onkeyup = {
+        let sync_scroll = sync_scroll.clone();
+        Callback::from(move |_: KeyboardEvent| sync_scroll())
+    };
+    let onscroll = Callback::from(move |_: Event| sync_scroll());
 
     {
         let end = end.clone();
@@ -526,7 +555,7 @@ pub fn console(props: &ConsoleProps) -> Html {
             <label class={classes!("input-line", reading.then_some("reading"), p.search.is_some().then_some("searching"))}>
                 <span class="prompt">{ if reading { String::new() } else { format!("{} ", p.session.repl().prompt()) } }</span>
                 <span class="editor">
-                    <span class="mirror" aria-hidden="true">
+                    <span class="mirror" aria-hidden="true" ref={mirror}>
                         { for highlight_input(&p.input).iter().map(render_span) }
                         if let Some(hint) = &hint {
                             <span class="hint">{ hint.clone() }</span>
@@ -546,6 +575,8 @@ pub fn console(props: &ConsoleProps) -> Html {
                         readonly={reading}
                         {oninput}
                         {onkeydown}
+                        {onkeyup}
+                        {onscroll}
                         {onpaste}
                     />
                 </span>

@@ -91,6 +91,14 @@ for (const browser of ['chromium', 'firefox']) {
       assert.equal(await valueOf(session, inputOf('A')), 'SET k v EX 100 NX ');
       await session.type(input, KEYS.CONTROL + 'c' + KEYS.NULL);
 
+      // Ctrl-R searches the history backwards; Escape takes the line found.
+      await session.type(input, KEYS.CONTROL + 'r' + KEYS.NULL);
+      await session.type(input, 'EX 1');
+      await session.waitForText(`${pane('A')} .search-line .found`, (s) => s === 'SET k v EX 100 NX ');
+      await session.type(input, KEYS.ESCAPE);
+      assert.equal(await valueOf(session, inputOf('A')), 'SET k v EX 100 NX ');
+      await session.type(input, KEYS.CONTROL + 'c' + KEYS.NULL);
+
       // help is printed locally, styled, as redis-cli prints it.
       await session.type(input, 'help set' + KEYS.ENTER);
       const help = await session.waitForText(`${pane('A')} .transcript`, (s) => s.includes('summary:'));
