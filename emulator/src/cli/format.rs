@@ -224,4 +224,26 @@ mod tests {
             "1) \"server\"\n2) \"redis\"\n3) \"modules\"\n4) (empty array)\n"
         );
     }
+
+    #[test]
+    fn raw_replies_as_redis_cli_prints_them() {
+        let raw = |r: Reply| format_reply_raw(&r, Protocol::Resp3);
+        assert_eq!(raw(Reply::bulk("a\r\nb")), "a\r\nb");
+        assert_eq!(raw(Reply::Null), "");
+        assert_eq!(raw(Reply::Integer(7)), "7");
+        assert_eq!(raw(Reply::error("ERR x")), "ERR x\n");
+        assert_eq!(
+            raw(Reply::Array(vec![Reply::bulk("a"), Reply::Integer(1)])),
+            "a\n1"
+        );
+        assert_eq!(
+            raw(Reply::Map(vec![(Reply::bulk("k"), Reply::bulk("v"))])),
+            "k v"
+        );
+        assert_eq!(raw(Reply::Boolean(false)), "(false)");
+        assert_eq!(
+            format_reply_raw(&Reply::Double(2.5), Protocol::Resp2),
+            "2.5"
+        );
+    }
 }
