@@ -117,6 +117,8 @@ pub struct Server {
     pub(crate) monitor: crate::commands::server::Monitor,
     /// EVAL's script cache, FUNCTION's libraries and their Lua interpreters.
     pub(crate) scripting: crate::scripting::Scripting,
+    /// MONITOR clients and the lines waiting for them.
+    pub(crate) monitoring: crate::commands::server::Monitoring,
 }
 
 impl Default for Server {
@@ -148,6 +150,7 @@ impl Server {
             eviction: Default::default(),
             monitor: Default::default(),
             scripting: Default::default(),
+            monitoring: Default::default(),
         }
     }
 
@@ -184,6 +187,7 @@ impl Server {
     pub fn disconnect(&mut self, id: ClientId) {
         self.drop_subscriptions(id);
         self.unwatch_all(id);
+        self.stop_monitoring(id);
         self.clients.remove(&id);
     }
 
@@ -305,6 +309,7 @@ impl Server {
             None => Vec::new(),
         };
         replies.extend(self.finish_reply(id, reply));
+        self.flush_monitor_feed();
         self.count_io(id, request_bytes, &replies);
         replies
     }
@@ -380,13 +385,15 @@ impl Server {
             );
             return Some(self.reject(id, Some(spec), err));
         }
+        if let Some(err) = self.refuse_monitor_keyspace_access(id, spec) {
+            return Some(self.reject(id, Some(spec), err));
+        }
         if in_multi && !runs_inside_multi(spec) {
-            self.client_mut(id)
-                .multi
-                .as_mut()
-                .expect("in MULTI")
-                .queued
-                .push(argv);
+            if let Some(multi) = self.client_mut(id).multi.as_mut() {
+                // EXEC is refused under OOM if any queued command may grow memory.
+                multi.flags |= spec.flags;
+                multi.queued.push(argv);
+            }
             return Some(Reply::simple("QUEUED"));
         }
         let db = self.client_mut(id).db;
@@ -454,6 +461,7 @@ impl Server {
             let e = e.clone();
             self.count_error(&e);
         }
+        self.feed_monitors(command.spec, call);
         self.after_call(command.spec, call, elapsed);
         reply
     }
