@@ -110,9 +110,10 @@ pub fn key_size(key: &[u8]) -> usize {
 /// Redis's `objectComputeSize`: the bytes of a value, sampling at most `samples` nested
 /// elements of aggregates (0 means all).
 pub fn value_size(value: &Value, samples: usize) -> usize {
-    let _ = samples;
     match value {
         Value::String(s) => string_size(s),
+        Value::List(l) => l.memory_size(samples),
+        Value::Hash(h) => h.memory_size(samples),
     }
 }
 

@@ -1,13 +1,21 @@
 //! The values stored under keys.
 
+pub mod hash;
+pub mod list;
+pub mod listpack;
+pub mod random;
 pub mod string;
 
+pub use hash::HashValue;
+pub use list::ListValue;
 pub use string::StringValue;
 
 /// A key's value.
 #[derive(Clone, Debug)]
 pub enum Value {
     String(StringValue),
+    List(ListValue),
+    Hash(HashValue),
 }
 
 impl Value {
@@ -15,6 +23,8 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
         }
     }
 
@@ -22,6 +32,8 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::String(s) => s.encoding(),
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
         }
     }
 }

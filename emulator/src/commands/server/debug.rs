@@ -149,15 +149,38 @@ fn serialized_len(value: &Value) -> usize {
             None
         }
     }
-    match value {
-        Value::String(s) => {
-            let bytes = s.to_bytes();
-            let as_int = if bytes.len() <= 11 { s.as_i64() } else { None };
-            match as_int.and_then(integer_len) {
-                Some(n) => n,
-                None => length_prefix(bytes.len()) + bytes.len(),
-            }
+    // rdbSaveRawString: short canonical integers get a compact integer encoding.
+    let raw_len = |bytes: &[u8]| {
+        let as_int = if bytes.len() <= 11 {
+            parse_i64(bytes)
+        } else {
+            None
+        };
+        match as_int.and_then(integer_len) {
+            Some(n) => n,
+            None => length_prefix(bytes.len()) + bytes.len(),
         }
+    };
+    match value {
+        Value::String(s) => raw_len(&s.to_bytes()),
+        // A quicklist is saved node by node: container type, then the listpack as a blob.
+        Value::List(list) => {
+            length_prefix(list.node_count())
+                + list
+                    .node_bytes()
+                    .map(|bytes| 1 + length_prefix(bytes) + bytes)
+                    .sum::<usize>()
+        }
+        Value::Hash(hash) => match hash.listpack_bytes() {
+            Some(bytes) => length_prefix(bytes) + bytes,
+            None => {
+                length_prefix(hash.len())
+                    + hash
+                        .iter()
+                        .map(|(field, value)| raw_len(field) + raw_len(value))
+                        .sum::<usize>()
+            }
+        },
     }
 }
 
@@ -193,8 +216,12 @@ fn object(srv: &mut Server, call: &Call) -> Reply {
     let idle = now.saturating_sub(entry.last_access_ms) / 1000;
     // Objects have no address here; show a stable, pointer-like identity instead.
     let address = 0x7f00_0000_0000u64 | (entry.mem as u64 * 0x10 + idle % 0x1000);
+    let extra = match &entry.value {
+        Value::List(list) => list.debug_fields(),
+        _ => String::new(),
+    };
     Reply::Simple(format!(
-        "Value at:0x{address:x} refcount:{refcount} encoding:{} serializedlength:{} lru:{lru} lru_seconds_idle:{idle}",
+        "Value at:0x{address:x} refcount:{refcount} encoding:{} serializedlength:{} lru:{lru} lru_seconds_idle:{idle}{extra}",
         entry.value.encoding(),
         serialized_len(&entry.value),
     ))
