@@ -9,7 +9,7 @@ mod introspection;
 mod keys;
 mod pubsub;
 pub(crate) mod server;
-mod string;
+pub(crate) mod string;
 mod transactions;
 
 use std::collections::HashMap;
