@@ -5,8 +5,10 @@ pub mod spec;
 
 mod bitmap;
 mod connection;
+mod hash;
 mod introspection;
 mod keys;
+mod list;
 mod pubsub;
 pub(crate) mod server;
 pub(crate) mod string;
@@ -37,8 +39,10 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
     [
         bitmap::HANDLERS,
         connection::HANDLERS,
+        hash::HANDLERS,
         introspection::HANDLERS,
         keys::HANDLERS,
+        list::HANDLERS,
         pubsub::HANDLERS,
         server::HANDLERS,
         string::HANDLERS,
