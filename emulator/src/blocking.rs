@@ -262,11 +262,14 @@ impl Server {
         Some(blocked)
     }
 
-    /// Sends an unblocked client its reply, through CLIENT REPLY's filter.
-    fn deliver(&mut self, id: ClientId, reply: Reply) {
-        for reply in self.finish_reply(id, Some(reply)) {
-            if let Some(client) = self.clients.get_mut(&id) {
-                client.outbound.push_back(reply);
+    /// Sends an unblocked client its reply, through CLIENT REPLY's filter: at `slot` among
+    /// its queued pushes if the reply was placed (`reply_here`), else after them.
+    fn deliver(&mut self, id: ClientId, reply: Reply, slot: Option<usize>) {
+        let replies = self.finish_reply(id, Some(reply));
+        if let Some(client) = self.clients.get_mut(&id) {
+            let at = slot.map_or(client.outbound.len(), |s| s.min(client.outbound.len()));
+            for (i, reply) in replies.into_iter().enumerate() {
+                client.outbound.insert(at + i, reply);
             }
         }
     }
@@ -284,6 +287,12 @@ impl Server {
         let Some(blocked) = self.unblock(id) else {
             return false;
         };
+        // Redis 7.0 counts the released command as failed whatever the reason.
+        self.stats
+            .commands
+            .entry(blocked.spec.name)
+            .or_default()
+            .failed_calls += 1;
         let reply = if with_error {
             let message = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
             self.count_error(message);
@@ -291,7 +300,7 @@ impl Server {
         } else {
             blocked.timeout_reply
         };
-        self.deliver(id, reply);
+        self.deliver(id, reply, None);
         true
     }
 
@@ -375,9 +384,11 @@ impl Server {
                     self.forget_blocked(id);
                     continue;
                 }
+                self.take_reply_slot();
                 let Some(reply) = serve(self, &mut call, &key) else {
                     continue;
                 };
+                let slot = self.take_reply_slot();
                 if let Reply::Error(message) = &reply {
                     // Redis's updateStatsOnUnblock: the blocked command failed.
                     let message = message.clone();
@@ -389,7 +400,7 @@ impl Server {
                         .failed_calls += 1;
                 }
                 self.unblock(id);
-                self.deliver(id, reply);
+                self.deliver(id, reply, slot);
             }
         }
     }
@@ -428,7 +439,7 @@ impl Server {
             }
             self.blocking.timeouts.pop_first();
             if let Some(blocked) = self.unblock(id) {
-                self.deliver(id, blocked.timeout_reply);
+                self.deliver(id, blocked.timeout_reply, None);
             }
         }
     }

@@ -111,6 +111,9 @@ pub struct Server {
     pub(crate) monitor: crate::commands::server::Monitor,
     /// Blocked clients and the keys they wait on (see `blocking.rs`).
     pub(crate) blocking: crate::blocking::Blocking,
+    /// Where the running command placed its reply among the pushes it queued for its own
+    /// client (see `reply_here`).
+    reply_slot: Option<usize>,
 }
 
 impl Default for Server {
@@ -142,6 +145,7 @@ impl Server {
             eviction: Default::default(),
             monitor: Default::default(),
             blocking: Default::default(),
+            reply_slot: None,
         }
     }
 
@@ -306,12 +310,14 @@ impl Server {
         replies
     }
 
-    /// Runs one command at engine time `now` and returns its replies, pushes it queued for
-    /// its own client first.
+    /// Runs one command at engine time `now` and returns its replies: pushes it queued for
+    /// its own client first, unless it placed its reply ahead of some (`reply_here`).
     pub(crate) fn execute_now(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now: u64) -> Vec<Reply> {
         let request_bytes = crate::commands::server::request_len(&argv);
         let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
+        self.reply_slot = None;
         let reply = self.process(id, argv, now);
+        let slot = self.reply_slot.take();
         let mut replies: Vec<Reply> = match self.clients.get_mut(&id) {
             Some(c) => {
                 let at = queued_before.min(c.outbound.len());
@@ -319,9 +325,28 @@ impl Server {
             }
             None => Vec::new(),
         };
-        replies.extend(self.finish_reply(id, reply));
+        let reply = self.finish_reply(id, reply);
+        let at = slot.map_or(replies.len(), |s| {
+            s.saturating_sub(queued_before).min(replies.len())
+        });
+        replies.splice(at..at, reply);
         self.count_io(id, request_bytes, &replies);
         replies
+    }
+
+    /// Notes that the running command's reply goes out at this point: pushes it queues for
+    /// its own client from now on (keyspace events, which Redis publishes after the reply in
+    /// many commands) follow the reply. Only top-level commands place their reply; within
+    /// EXEC or a script the pushes precede the whole reply.
+    pub(crate) fn reply_here(&mut self, call: &Call) {
+        if !call.nested {
+            self.reply_slot = self.clients.get(&call.client).map(|c| c.outbound.len());
+        }
+    }
+
+    /// Takes the position `reply_here` recorded (for replies delivered outside `execute`).
+    pub(crate) fn take_reply_slot(&mut self) -> Option<usize> {
+        self.reply_slot.take()
     }
 
     /// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced),

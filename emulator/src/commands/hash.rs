@@ -121,6 +121,7 @@ fn hset(srv: &mut Server, call: &mut Call) -> Reply {
         Ok(n) => n,
         Err(e) => return e,
     };
+    srv.reply_here(call);
     srv.key_modified(call.db, key);
     srv.notify_keyspace_event(class::HASH, "hset", key, call.db);
     srv.add_dirty(pairs.len() as u64 / 2);
@@ -144,6 +145,7 @@ fn hsetnx(srv: &mut Server, call: &mut Call) -> Reply {
     match set {
         Ok(false) => Reply::Integer(0),
         Ok(true) => {
+            srv.reply_here(call);
             srv.key_modified(call.db, key);
             srv.notify_keyspace_event(class::HASH, "hset", key, call.db);
             srv.add_dirty(1);

@@ -30,6 +30,7 @@ fn hincrby_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         hash.set(field, value.to_string().into_bytes(), limits);
         Ok(value)
     })?;
+    srv.reply_here(call);
     srv.key_modified(call.db, key);
     srv.notify_keyspace_event(class::HASH, "hincrby", key, call.db);
     srv.add_dirty(1);
@@ -59,6 +60,7 @@ fn hincrbyfloat_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         hash.set(field, text.clone(), limits);
         Ok(text)
     })?;
+    srv.reply_here(call);
     srv.key_modified(call.db, key);
     srv.notify_keyspace_event(class::HASH, "hincrbyfloat", key, call.db);
     srv.add_dirty(1);

@@ -13,6 +13,9 @@ use crate::types::random;
 use crate::types::HashValue;
 use crate::util::parse_i64;
 
+/// A picked field and its value.
+type Pick = (Vec<u8>, Vec<u8>);
+
 /// The most fields a reply with repetitions (a negative count) may hold here. Redis has no
 /// such limit and builds a reply of any size; an engine sharing a browser tab answers with
 /// Redis's out-of-memory error beyond it rather than exhausting the page's memory.
@@ -68,7 +71,7 @@ struct Shape {
 }
 
 impl Shape {
-    fn reply(&self, picks: Vec<(Vec<u8>, Vec<u8>)>) -> Reply {
+    fn reply(&self, picks: Vec<Pick>) -> Reply {
         let mut items = Vec::with_capacity(picks.len() * if self.with_values { 2 } else { 1 });
         for (field, value) in picks {
             if !self.with_values {
@@ -85,7 +88,7 @@ impl Shape {
 }
 
 /// `count` independent picks, repetitions allowed.
-fn repeated_picks(hash: &HashValue, count: u64) -> Result<Vec<(Vec<u8>, Vec<u8>)>, Reply> {
+fn repeated_picks(hash: &HashValue, count: u64) -> Result<Vec<Pick>, Reply> {
     if count > MAX_REPEATED_PICKS {
         return Err(Reply::error(errors::OOM));
     }
@@ -102,7 +105,7 @@ fn repeated_picks(hash: &HashValue, count: u64) -> Result<Vec<(Vec<u8>, Vec<u8>)
 }
 
 /// `count` distinct fields (all of them if the hash has no more).
-fn unique_picks(hash: &HashValue, count: u64) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn unique_picks(hash: &HashValue, count: u64) -> Vec<Pick> {
     let size = hash.len();
     let all = || {
         hash.iter()

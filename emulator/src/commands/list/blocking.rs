@@ -48,6 +48,7 @@ fn blocking_pop(srv: &mut Server, call: &mut Call, end: End) -> Result<Reply, Re
         let Some(element) = list.pop(end) else {
             continue;
         };
+        srv.reply_here(call);
         elements_removed(srv, call.db, key, end, 1);
         return Ok(Reply::Array(vec![Reply::bulk(key), Reply::Bulk(element)]));
     }
@@ -143,6 +144,7 @@ fn serve_pop(srv: &mut Server, call: &Call, key: &[u8], end: End) -> Reply {
     let Some(element) = element else {
         return Reply::NullArray;
     };
+    srv.reply_here(call);
     srv.notify_keyspace_event(class::LIST, pop_event(end), key, call.db);
     super::delete_if_empty(srv, call.db, key);
     Reply::Array(vec![Reply::bulk(key), Reply::Bulk(element)])
@@ -158,6 +160,7 @@ fn serve_mpop(srv: &mut Server, call: &Call, key: &[u8]) -> Reply {
         _ => Vec::new(),
     };
     let popped = elements.len();
+    srv.reply_here(call);
     elements_removed(srv, call.db, key, args.end, popped);
     Reply::Array(vec![Reply::bulk(key), Reply::Array(elements)])
 }

@@ -19,6 +19,7 @@ fn lset_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     if !list.set(index, call.arg(3).to_vec()) {
         return Err(Reply::error(errors::OUT_OF_RANGE));
     }
+    srv.reply_here(call);
     srv.key_modified(call.db, key);
     srv.notify_keyspace_event(class::LIST, "lset", key, call.db);
     srv.add_dirty(1);

@@ -49,6 +49,7 @@ fn push(srv: &mut Server, call: &Call, end: End, only_existing: bool) -> Result<
             len
         }
     };
+    srv.reply_here(call);
     srv.add_dirty(elements.len() as u64);
     srv.key_modified(call.db, key);
     srv.notify_keyspace_event(class::LIST, push_event(end), key, call.db);
@@ -98,6 +99,7 @@ fn pop(srv: &mut Server, call: &Call, end: End) -> Result<Reply, Reply> {
             None => (Reply::Null, 0),
         },
     };
+    srv.reply_here(call);
     elements_removed(srv, call.db, key, end, popped);
     Ok(reply)
 }
@@ -162,6 +164,7 @@ pub(super) fn pop_from_first(
         }
         let elements = pop_many(list, end, count);
         let popped = elements.len();
+        srv.reply_here(call);
         elements_removed(srv, call.db, key, end, popped);
         return Ok(Some(Reply::Array(vec![
             Reply::bulk(key),
@@ -240,6 +243,8 @@ pub(super) fn transfer(
     }
     srv.key_modified(call.db, destination);
     srv.notify_keyspace_event(class::LIST, push_event(to), destination, call.db);
+    // Redis replies with the element between the push and the pop events.
+    srv.reply_here(call);
     srv.notify_keyspace_event(class::LIST, pop_event(from), source, call.db);
     super::delete_if_empty(srv, call.db, source);
     srv.key_modified(call.db, source);
