@@ -114,6 +114,8 @@ pub struct Server {
     /// Where the running command placed its reply among the pushes it queued for its own
     /// client (see `reply_here`).
     reply_slot: Option<usize>,
+    /// EVAL's script cache, FUNCTION's libraries and their Lua interpreters.
+    pub(crate) scripting: crate::scripting::Scripting,
 }
 
 impl Default for Server {
@@ -146,6 +148,7 @@ impl Server {
             monitor: Default::default(),
             blocking: Default::default(),
             reply_slot: None,
+            scripting: Default::default(),
         }
     }
 

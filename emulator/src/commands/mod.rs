@@ -6,13 +6,17 @@ pub mod spec;
 mod bitmap;
 mod connection;
 mod hash;
+mod hyperloglog;
 mod introspection;
 mod keys;
 mod list;
 mod pubsub;
+mod scripting;
 pub(crate) mod server;
+mod set;
 pub(crate) mod string;
 mod transactions;
+mod zset;
 
 use std::collections::HashMap;
 
@@ -40,13 +44,17 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
         bitmap::HANDLERS,
         connection::HANDLERS,
         hash::HANDLERS,
+        hyperloglog::HANDLERS,
         introspection::HANDLERS,
         keys::HANDLERS,
         list::HANDLERS,
         pubsub::HANDLERS,
+        scripting::HANDLERS,
         server::HANDLERS,
+        set::HANDLERS,
         string::HANDLERS,
         transactions::HANDLERS,
+        zset::HANDLERS,
     ]
     .into_iter()
     .flatten()

@@ -1,14 +1,20 @@
 //! The values stored under keys.
 
 pub mod hash;
+pub mod hll;
 pub mod list;
 pub mod listpack;
 pub mod random;
+pub mod set;
+pub mod skiplist;
 pub mod string;
+pub mod zset;
 
 pub use hash::HashValue;
 pub use list::ListValue;
+pub use set::SetValue;
 pub use string::StringValue;
+pub use zset::SortedSet;
 
 /// A key's value.
 #[derive(Clone, Debug)]
@@ -16,6 +22,8 @@ pub enum Value {
     String(StringValue),
     List(ListValue),
     Hash(HashValue),
+    Set(SetValue),
+    ZSet(SortedSet),
 }
 
 impl Value {
@@ -25,6 +33,8 @@ impl Value {
             Value::String(_) => "string",
             Value::List(_) => "list",
             Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -34,6 +44,8 @@ impl Value {
             Value::String(s) => s.encoding(),
             Value::List(l) => l.encoding(),
             Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 }

@@ -149,10 +149,10 @@ fn serialized_len(value: &Value) -> usize {
             None
         }
     }
-    // rdbSaveRawString: short canonical integers get a compact integer encoding.
-    let raw_len = |bytes: &[u8]| {
+    // rdbSaveRawString: short canonical integers get an integer encoding.
+    let raw_string_len = |bytes: &[u8]| {
         let as_int = if bytes.len() <= 11 {
-            parse_i64(bytes)
+            crate::util::parse_i64(bytes)
         } else {
             None
         };
@@ -162,7 +162,7 @@ fn serialized_len(value: &Value) -> usize {
         }
     };
     match value {
-        Value::String(s) => raw_len(&s.to_bytes()),
+        Value::String(s) => raw_string_len(&s.to_bytes()),
         // A quicklist is saved node by node: container type, then the listpack as a blob.
         Value::List(list) => {
             length_prefix(list.node_count())
@@ -177,10 +177,34 @@ fn serialized_len(value: &Value) -> usize {
                 length_prefix(hash.len())
                     + hash
                         .iter()
-                        .map(|(field, value)| raw_len(field) + raw_len(value))
+                        .map(|(field, value)| raw_string_len(field) + raw_string_len(value))
                         .sum::<usize>()
             }
         },
+        // Compact encodings are saved as one blob; others element by element (sorted set
+        // scores as 8-byte binary doubles).
+        Value::Set(crate::types::SetValue::IntSet(ints)) => {
+            let blob = 8 + ints.width() * ints.values().len();
+            length_prefix(blob) + blob
+        }
+        Value::Set(set) => {
+            length_prefix(set.len())
+                + set
+                    .iter()
+                    .map(|m| raw_string_len(&m.to_vec()))
+                    .sum::<usize>()
+        }
+        Value::ZSet(zset) if zset.is_listpack() => {
+            let blob = crate::memory::zset_listpack_bytes(zset);
+            length_prefix(blob) + blob
+        }
+        Value::ZSet(zset) => {
+            length_prefix(zset.len())
+                + zset
+                    .iter()
+                    .map(|(m, _)| raw_string_len(m) + 8)
+                    .sum::<usize>()
+        }
     }
 }
 
