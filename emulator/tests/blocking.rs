@@ -432,3 +432,15 @@ fn idle_timeout_spares_blocked_clients() {
     assert!(!h.server.is_closing(a));
     assert!(h.server.is_blocked(a));
 }
+
+#[test]
+fn pushes_in_a_script_serve_waiters_once_it_ends() {
+    let mut h = Host::new();
+    let (a, scripter) = (h.client(), h.client());
+    h.block(a, "BLPOP k 0");
+    let script =
+        "redis.call('rpush','k','x','y'); redis.call('lpop','k'); return redis.call('llen','k')";
+    let argv = vec![b"EVAL".to_vec(), script.as_bytes().to_vec(), b"0".to_vec()];
+    assert_eq!(h.server.execute(scripter, argv, h.now), vec![int(1)]);
+    assert_eq!(h.received(a), vec![popped("k", "y")]);
+}

@@ -3,8 +3,8 @@
 //! With an element available these behave as their non-blocking forms. Otherwise the client
 //! blocks (see `crate::blocking`) until a list is pushed to one of its keys, and is then
 //! served from that key as Redis 7.0's serveClientBlockedOnList does: the key that became
-//! ready is used, whatever the order of the keys in the command. Inside MULTI or a script a
-//! blocking command cannot block and answers as if it timed out.
+//! ready is used, whatever the order of the keys in the command. Inside MULTI a blocking
+//! command cannot block and answers as if it timed out (scripts may not call them at all).
 
 use super::push_pop::{parse_mpop, pop_from_first, transfer};
 use super::{elements_removed, parse_end, pop_event, pop_many, write_list};
