@@ -166,6 +166,8 @@ impl HashValue {
             for (field, value) in std::mem::take(&mut lp.pairs) {
                 table.insert(&field, value);
             }
+            // Redis sizes the new table for every field up front: no rehash is left running.
+            while table.rehash(usize::MAX) {}
             *self = HashValue::Table(table);
         }
     }
@@ -256,12 +258,12 @@ impl HashValue {
                     total += DICT_ENTRY;
                     sampled += 1;
                 }
-                let entries = if sampled == 0 {
-                    0
-                } else {
-                    (total as f64 / sampled as f64 * table.len() as f64) as usize
-                };
-                OBJECT_HEADER + DICT_STRUCT + 8 * (first + second) + entries
+                let header = OBJECT_HEADER + DICT_STRUCT + 8 * (first + second);
+                if sampled == 0 {
+                    return header;
+                }
+                // Redis adds the estimate to the size as a double, then truncates the sum.
+                (header as f64 + total as f64 / sampled as f64 * table.len() as f64) as usize
             }
         }
     }

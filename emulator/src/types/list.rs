@@ -528,12 +528,12 @@ impl ListValue {
             total += NODE_STRUCT + alloc_size(bytes);
             sampled += 1;
         }
-        let nodes = if sampled == 0 {
-            0
-        } else {
-            (total as f64 / sampled as f64 * self.nodes.len() as f64) as usize
-        };
-        OBJECT_HEADER + QUICKLIST_STRUCT + nodes
+        let header = OBJECT_HEADER + QUICKLIST_STRUCT;
+        if sampled == 0 {
+            return header;
+        }
+        // Redis adds the estimate to the size as a double, then truncates the sum.
+        (header as f64 + total as f64 / sampled as f64 * self.nodes.len() as f64) as usize
     }
 
     /// The fields DEBUG OBJECT adds for a quicklist (compression is not modelled).

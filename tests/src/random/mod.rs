@@ -6,7 +6,9 @@
 //! data type is covered by adding a table and listing it in [`all_templates`]. Only templates
 //! whose command the engine registers are used, so the runs stay meaningful while commands land.
 
+mod hashes;
 mod keys;
+mod lists;
 mod rng;
 mod run;
 mod strings;
@@ -61,10 +63,15 @@ pub struct Op {
 
 /// Every template of every group.
 pub fn all_templates() -> Vec<&'static Template> {
-    [strings::TEMPLATES, keys::TEMPLATES]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        strings::TEMPLATES,
+        keys::TEMPLATES,
+        lists::TEMPLATES,
+        hashes::TEMPLATES,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The templates whose command the engine implements.
