@@ -152,15 +152,6 @@ pub(crate) struct Blocking {
     unblocked: VecDeque<ClientId>,
 }
 
-impl std::fmt::Debug for Blocking {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Blocking")
-            .field("blocked", &self.clients.len())
-            .field("keys", &self.waiting.len())
-            .finish()
-    }
-}
-
 impl Server {
     // ----- queries -----
 
