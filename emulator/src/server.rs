@@ -116,6 +116,8 @@ pub struct Server {
     reply_slot: Option<usize>,
     /// EVAL's script cache, FUNCTION's libraries and their Lua interpreters.
     pub(crate) scripting: crate::scripting::Scripting,
+    /// MONITOR clients and the lines waiting for them.
+    pub(crate) monitoring: crate::commands::server::Monitoring,
 }
 
 impl Default for Server {
@@ -149,6 +151,7 @@ impl Server {
             blocking: Default::default(),
             reply_slot: None,
             scripting: Default::default(),
+            monitoring: Default::default(),
         }
     }
 
@@ -186,6 +189,7 @@ impl Server {
         self.drop_subscriptions(id);
         self.unwatch_all(id);
         self.forget_blocked(id);
+        self.stop_monitoring(id);
         self.clients.remove(&id);
     }
 
@@ -333,6 +337,7 @@ impl Server {
             s.saturating_sub(queued_before).min(replies.len())
         });
         replies.splice(at..at, reply);
+        self.flush_monitor_feed();
         self.count_io(id, request_bytes, &replies);
         replies
     }
@@ -423,13 +428,15 @@ impl Server {
             );
             return Some(self.reject(id, Some(spec), err));
         }
+        if let Some(err) = self.refuse_monitor_keyspace_access(id, spec) {
+            return Some(self.reject(id, Some(spec), err));
+        }
         if in_multi && !runs_inside_multi(spec) {
-            self.client_mut(id)
-                .multi
-                .as_mut()
-                .expect("in MULTI")
-                .queued
-                .push(argv);
+            if let Some(multi) = self.client_mut(id).multi.as_mut() {
+                // EXEC is refused under OOM if any queued command may grow memory.
+                multi.flags |= spec.flags;
+                multi.queued.push(argv);
+            }
             return Some(Reply::simple("QUEUED"));
         }
         let db = self.client_mut(id).db;
@@ -497,6 +504,7 @@ impl Server {
             let e = e.clone();
             self.count_error(&e);
         }
+        self.feed_monitors(command.spec, call);
         self.after_call(command.spec, call, elapsed);
         reply
     }

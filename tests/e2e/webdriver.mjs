@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
-export const KEYS = { ENTER: '\uE007', CONTROL: '\uE009', TAB: '\uE004', UP: '\uE013', DOWN: '\uE015' };
+export const KEYS = {
+  NULL: '\uE000', BACKSPACE: '\uE003', TAB: '\uE004', ENTER: '\uE007', CONTROL: '\uE009',
+  ESCAPE: '\uE00C', UP: '\uE013', DOWN: '\uE015',
+};
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -156,6 +159,10 @@ export class Session {
         await sleep(100);
       }
     }
+  }
+
+  click(element) {
+    return this.cmd('POST', `/element/${element}/click`, {});
   }
 
   type(element, text) {

@@ -6,6 +6,7 @@
 //! data type is covered by adding a table and listing it in [`all_templates`]. Only templates
 //! whose command the engine registers are used, so the runs stay meaningful while commands land.
 
+mod collections;
 mod hashes;
 mod keys;
 mod lists;
@@ -66,6 +67,7 @@ pub fn all_templates() -> Vec<&'static Template> {
     [
         strings::TEMPLATES,
         keys::TEMPLATES,
+        collections::TEMPLATES,
         lists::TEMPLATES,
         hashes::TEMPLATES,
     ]

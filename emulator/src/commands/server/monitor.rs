@@ -210,6 +210,11 @@ impl Server {
         m.sample_ops(now, total);
     }
 
+    /// Argument positions the current command asked to hide.
+    pub(crate) fn redacted_arguments(&self) -> &[usize] {
+        &self.monitor.redacted
+    }
+
     /// Hides argument `index` of the current command from the slow log (passwords).
     pub(crate) fn redact_argument(&mut self, index: usize) {
         self.monitor.redacted.push(index);
