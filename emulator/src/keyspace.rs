@@ -185,6 +185,7 @@ impl Server {
             }
         }
         if self.dbs[db].insert(key, entry).is_none() {
+            self.signal_key_as_ready(db, key);
             self.notify_keyspace_event(class::NEW, "new", key, db);
         }
         if !keep_ttl {
@@ -193,14 +194,16 @@ impl Server {
         self.key_modified(db, key);
     }
 
-    /// Redis's dbAdd: stores a key the caller knows is absent, with its deadline if any, and
-    /// publishes `new`. WATCH invalidation is left to the caller, as in Redis.
+    /// Redis's dbAdd: stores a key the caller knows is absent, with its deadline if any,
+    /// signals it to clients blocked on it, and publishes `new`. WATCH invalidation is left
+    /// to the caller, as in Redis.
     pub(crate) fn add_key(&mut self, db: usize, key: &[u8], entry: Entry, expire: Option<u64>) {
         let d = &mut self.dbs[db];
         d.insert(key, entry);
         if let Some(at) = expire {
             d.set_expire(key, at);
         }
+        self.signal_key_as_ready(db, key);
         self.notify_keyspace_event(class::NEW, "new", key, db);
     }
 

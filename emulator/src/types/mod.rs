@@ -1,12 +1,17 @@
 //! The values stored under keys.
 
+pub mod hash;
 pub mod hll;
+pub mod list;
+pub mod listpack;
 pub mod random;
 pub mod set;
 pub mod skiplist;
 pub mod string;
 pub mod zset;
 
+pub use hash::HashValue;
+pub use list::ListValue;
 pub use set::SetValue;
 pub use string::StringValue;
 pub use zset::SortedSet;
@@ -15,6 +20,8 @@ pub use zset::SortedSet;
 #[derive(Clone, Debug)]
 pub enum Value {
     String(StringValue),
+    List(ListValue),
+    Hash(HashValue),
     Set(SetValue),
     ZSet(SortedSet),
 }
@@ -24,6 +31,8 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
         }
@@ -33,6 +42,8 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::String(s) => s.encoding(),
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
         }
