@@ -60,3 +60,21 @@ test('the course map filters steps by the chosen level', async () => {
     await session.close();
   }
 });
+
+test('a blocked BRPOP waits visibly until another pane pushes a job', async (t) => {
+  const session = await launch('chromium');
+  t.diagnostic(`browser: ${session.version}`);
+  try {
+    await session.goto(`${ctx.site.url}#/step/job-queue`);
+    await session.waitFor('.console[data-pane="B"]');
+    await runBlock(session, 1); // BRPOP jobs 0 in pane A: the queue is empty
+    const waiting = await session.waitForText('.console[data-pane="A"] .stop-reading', (s) => s.includes('Waiting'));
+    assert.match(waiting, /Ctrl-C/);
+    await runBlock(session, 2); // LPUSH in pane B
+    const a = await session.waitForText('.console[data-pane="A"] .transcript', (s) => s.includes('email'));
+    assert.match(a, /1\) "jobs"\s*2\) "\{\\"task\\":\\"email\\",\\"id\\":3\}"/);
+    await writeFile(join(ctx.shots, 'blocking-across-panes.png'), await session.screenshot());
+  } finally {
+    await session.close();
+  }
+});
