@@ -198,7 +198,7 @@ fn step_view(props: &StepViewProps) -> Html {
             </p>
             <h2 class="step-title">{ &step.title }</h2>
             <p class="summary">{ &step.summary }</p>
-            { markdown::render(&step.body, &render_block) }
+            { markdown::render_with_checklist(&step.body, &render_block, &step.id) }
         </article>
     }
 }
@@ -256,6 +256,7 @@ fn code_block(block: &Block, on_run: &Callback<RunRequest>) -> Html {
                 <pre>{ block.text.clone() }</pre>
             </div>
         },
+        BlockKind::CommandTable => command_table(),
         BlockKind::Prompt { chat } => html! {
             <div class="prompt-card">
                 <div class="code-bar">
@@ -276,4 +277,33 @@ fn copy_button(text: &str) -> Html {
         }
     });
     html! { <button class="copy" {onclick}>{"Copy"}</button> }
+}
+
+/// The full command cheatsheet, generated from the engine's command table: every implemented
+/// command, grouped as Redis groups them, with the syntax line redis-cli's `help` shows.
+fn command_table() -> Html {
+    use emulator::cli::{help_entries, EntryKind};
+    let mut groups: Vec<&str> = help_entries()
+        .iter()
+        .filter_map(|e| e.spec.filter(|_| e.kind == EntryKind::Command).map(|s| s.group))
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    html! {
+        <div class="command-table">
+            { for groups.into_iter().map(|group| html! {
+                <section class="command-group">
+                    <h4>{ group }</h4>
+                    <dl>
+                        { for help_entries().iter().filter(|e| e.kind == EntryKind::Command && e.spec.is_some_and(|s| s.group == group)).map(|e| html! {
+                            <>
+                                <dt><code>{ format!("{} {}", e.full, e.params).trim_end().to_string() }</code></dt>
+                                <dd>{ e.spec.map(|s| s.summary).unwrap_or_default() }</dd>
+                            </>
+                        }) }
+                    </dl>
+                </section>
+            }) }
+        </div>
+    }
 }

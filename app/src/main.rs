@@ -2,6 +2,7 @@
 //! the engine running in this page.
 
 mod clock;
+mod checklist;
 mod console;
 mod engine;
 mod layout;

@@ -2,7 +2,7 @@
 //! shows as text, and links go only to other steps (`#/step/...`) or to http(s) pages.
 //! Fenced code blocks are handed to the caller, which knows how to show runnable blocks.
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use yew::prelude::*;
 
 /// An element being built: its tag and the children collected so far.
@@ -11,15 +11,22 @@ struct Open {
     children: Vec<Html>,
 }
 
-/// Renders `markdown`; the n-th fenced code block is rendered by `code_block(n)`.
+/// Renders `markdown`; the n-th fenced code block is rendered by `code_block(n)`. Task-list
+/// items (`- [ ]`) become checkboxes whose state is remembered in the browser under
+/// `checklist_key` and their position.
 pub fn render(markdown: &str, code_block: &dyn Fn(usize) -> Html) -> Html {
+    render_with_checklist(markdown, code_block, "")
+}
+
+pub fn render_with_checklist(markdown: &str, code_block: &dyn Fn(usize) -> Html, checklist_key: &str) -> Html {
     let mut stack: Vec<Open> = vec![Open {
         tag: Tag::Paragraph,
         children: Vec::new(),
     }];
     let mut fence_index = 0;
     let mut in_fence = false;
-    for event in Parser::new(markdown) {
+    let mut task_index = 0;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TASKLISTS) {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
                 in_fence = true;
@@ -48,6 +55,11 @@ pub fn render(markdown: &str, code_block: &dyn Fn(usize) -> Html) -> Html {
             Event::SoftBreak => push(&mut stack, html! { {" "} }),
             Event::HardBreak => push(&mut stack, html! { <br /> }),
             Event::Rule => push(&mut stack, html! { <hr /> }),
+            Event::TaskListMarker(checked) => {
+                let key = format!("redis-playground.check.{checklist_key}.{task_index}");
+                task_index += 1;
+                push(&mut stack, html! { <crate::checklist::Check storage_key={key} initially={checked} /> });
+            }
             _ => {}
         }
     }

@@ -110,3 +110,21 @@ test('search finds steps by command, and Reset data reruns a step setup', async 
     await session.close();
   }
 });
+
+test('the self-assessment checklist remembers ticks, and the cheatsheet lists the command table', async () => {
+  const session = await launch('chromium');
+  try {
+    await session.goto(`${ctx.site.url}#/step/lab-self-assessment`);
+    await session.waitFor('.step input.task');
+    await session.run('document.querySelector(".step input.task").click();');
+    await session.run('location.reload();');
+    await session.waitFor('.step input.task');
+    const ticked = await session.run('return document.querySelector(".step input.task").checked;');
+    assert.equal(ticked, true);
+    await session.goto(`${ctx.site.url}#/step/lab-cheatsheet`);
+    const table = await session.waitForText('.command-table', (s) => s.includes('ZADD'));
+    assert.match(table, /ZADD key \[NX\|XX\] \[GT\|LT\] \[CH\] \[INCR\] score member \[score member \.\.\.\]/);
+  } finally {
+    await session.close();
+  }
+});
