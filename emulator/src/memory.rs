@@ -120,15 +120,12 @@ fn string_size(s: &StringValue) -> usize {
     match s {
         StringValue::Int(_) => OBJECT_HEADER,
         // One allocation: header, sdshdr8, bytes and NUL.
-        StringValue::Bytes {
-            data,
-            embedded: true,
-        } => alloc_size(OBJECT_HEADER + 3 + data.len() + 1),
+        _ if s.is_embstr() => alloc_size(OBJECT_HEADER + 3 + s.len() + 1),
         // Strings grown in place keep their spare room, as sds strings do. A string created
         // at its exact size keeps the compact header short sds strings start with.
-        StringValue::Bytes { data, .. } => {
-            let room = data.len().max(data.capacity());
-            let exact = room == data.len();
+        _ => {
+            let room = s.capacity();
+            let exact = room == s.len();
             alloc_size(sds_header(room, exact) + room + 1) + OBJECT_HEADER
         }
     }
@@ -163,24 +160,67 @@ pub fn db_overhead(keys: usize, volatile: usize) -> usize {
 pub struct MemoryState {
     /// Highest `used_memory` seen.
     pub peak: usize,
-    /// Keys looked up for writing during the current command, re-measured after it.
-    touched: Vec<(usize, Key)>,
+    /// Connected clients that count in `used_memory` (all but internal ones), kept up to date
+    /// as clients connect and disconnect.
+    pub(crate) counted_clients: usize,
+    /// Keys looked up for writing during the current command, re-measured after it: the
+    /// first `touched_len` entries. The buffers are reused from command to command.
+    touched: Vec<Touched>,
+    touched_len: usize,
 }
+
+/// A key written by the current command, and where it was found.
+#[derive(Debug)]
+struct Touched {
+    db: usize,
+    key: Key,
+    slot: crate::dict::Slot,
+}
+
+/// Key buffers kept for reuse, and the longest key they keep room for.
+const TOUCHED_KEEP: usize = 64;
+const TOUCHED_KEEP_CAPACITY: usize = 256;
 
 impl Server {
     /// Notes that a key may change in place, so its footprint is re-measured after the
     /// command.
-    pub(crate) fn note_write(&mut self, db: usize, key: &[u8]) {
-        self.memory.touched.push((db, key.to_vec()));
+    pub(crate) fn note_write(&mut self, db: usize, key: &[u8], slot: crate::dict::Slot) {
+        let m = &mut self.memory;
+        let noted = &m.touched[..m.touched_len];
+        // Commands often look the same key up more than once (SET's checks, then its write).
+        if noted.last().is_some_and(|t| t.db == db && t.key == key) {
+            return;
+        }
+        match m.touched.get_mut(m.touched_len) {
+            Some(t) => {
+                t.db = db;
+                t.key.clear();
+                t.key.extend_from_slice(key);
+                t.slot = slot;
+            }
+            None => m.touched.push(Touched {
+                db,
+                key: key.to_vec(),
+                slot,
+            }),
+        }
+        m.touched_len += 1;
     }
 
     /// Re-measures the keys written by the last command and updates the memory peak.
     pub(crate) fn settle_memory(&mut self) {
-        for (db, key) in std::mem::take(&mut self.memory.touched) {
-            if let Some(d) = self.dbs.get_mut(db) {
-                d.remeasure(&key);
+        let mut touched = std::mem::take(&mut self.memory.touched);
+        let len = std::mem::take(&mut self.memory.touched_len);
+        for t in touched.iter_mut().take(len) {
+            if let Some(d) = self.dbs.get_mut(t.db) {
+                d.remeasure_hinted(&t.key, t.slot);
+            }
+            if t.key.capacity() > TOUCHED_KEEP_CAPACITY {
+                t.key = Vec::new();
             }
         }
+        touched.truncate(TOUCHED_KEEP);
+        self.memory.touched = touched;
         let used = self.used_memory();
         self.memory.peak = self.memory.peak.max(used);
     }

@@ -24,6 +24,9 @@ use crate::errors;
 use crate::pubsub::PubSub;
 use crate::resp::{Protocol, Reply};
 
+/// Largest argument buffer handed back for reuse (see `Server::take_spare_argv`).
+const SPARE_ARG_CAPACITY: usize = 4096;
+
 /// One command being executed.
 pub struct Call {
     pub client: ClientId,
@@ -115,6 +118,8 @@ pub struct Server {
     pub(crate) eviction: crate::eviction::EvictionState,
     /// Slow log, latency histograms and I/O counters (see `commands/server`).
     pub(crate) monitor: crate::commands::server::Monitor,
+    /// The last command's arguments once it is done (see `take_spare_argv`).
+    spare_argv: Option<Vec<Vec<u8>>>,
 }
 
 impl Default for Server {
@@ -145,6 +150,7 @@ impl Server {
             memory: Default::default(),
             eviction: Default::default(),
             monitor: Default::default(),
+            spare_argv: None,
         }
     }
 
@@ -172,6 +178,7 @@ impl Server {
         self.next_client_id += 1;
         let mut client = Client::new(id, now, addr);
         client.authenticated = self.config.requirepass.is_none();
+        self.memory.counted_clients += usize::from(!client.internal);
         self.clients.insert(id, client);
         self.stats.total_connections += 1;
         id
@@ -181,7 +188,9 @@ impl Server {
     pub fn disconnect(&mut self, id: ClientId) {
         self.drop_subscriptions(id);
         self.unwatch_all(id);
-        self.clients.remove(&id);
+        if let Some(client) = self.clients.remove(&id) {
+            self.memory.counted_clients -= usize::from(!client.internal);
+        }
     }
 
     pub fn client(&self, id: ClientId) -> Option<&Client> {
@@ -287,45 +296,44 @@ impl Server {
     /// subscriber receives its own PUBLISH) by queueing it on its client's `outbound`
     /// queue: what it queued there is returned here, ahead of its reply, as Redis writes it.
     pub fn execute(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Reply> {
-        if argv.is_empty() || !self.clients.contains_key(&id) {
-            return Vec::new();
-        }
-        let now = self.tick_clock(now_ms);
-        let request_bytes = crate::commands::server::request_len(&argv);
-        let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
-        let reply = self.process(id, argv, now);
-        let mut replies: Vec<Reply> = match self.clients.get_mut(&id) {
-            Some(c) => {
-                let at = queued_before.min(c.outbound.len());
-                c.outbound.split_off(at).into()
-            }
-            None => Vec::new(),
-        };
-        replies.extend(self.finish_reply(id, reply));
-        self.count_io(id, request_bytes, &replies);
+        let mut replies = Vec::new();
+        self.execute_into(id, argv, now_ms, &mut replies);
         replies
     }
 
-    /// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced),
-    /// then moves a pending CLIENT REPLY SKIP on to the next command.
-    fn finish_reply(&mut self, id: ClientId, reply: Option<Reply>) -> Vec<Reply> {
-        let Some(reply) = reply else {
-            return Vec::new();
+    /// `execute`, appending the replies to `out` (a host can reuse one vector for all
+    /// commands).
+    pub fn execute_into(
+        &mut self,
+        id: ClientId,
+        argv: Vec<Vec<u8>>,
+        now_ms: u64,
+        out: &mut Vec<Reply>,
+    ) {
+        let Some(client) = self.clients.get(&id) else {
+            return;
         };
-        let Some(client) = self.clients.get_mut(&id) else {
-            return vec![reply];
-        };
-        let mode = client.reply_mode;
-        client.reply_mode = match mode {
-            ReplyMode::SkipNext => ReplyMode::Skip,
-            ReplyMode::Skip => ReplyMode::On,
-            other => other,
-        };
-        if mode == ReplyMode::On || matches!(reply, Reply::Push(_)) {
-            vec![reply]
-        } else {
-            Vec::new()
+        if argv.is_empty() {
+            return;
         }
+        let queued_before = client.outbound.len();
+        let now = self.tick_clock(now_ms);
+        let request_bytes = crate::commands::server::request_len(&argv);
+        let reply = self.process(id, argv, now);
+        let first = out.len();
+        let proto = match self.clients.get_mut(&id) {
+            Some(c) => {
+                let at = queued_before.min(c.outbound.len());
+                out.extend(c.outbound.drain(at..));
+                out.extend(reply.filter(|r| reply_allowed(c, r)));
+                c.protocol
+            }
+            None => {
+                out.extend(reply);
+                Protocol::default()
+            }
+        };
+        self.count_io(proto, request_bytes, &out[first..]);
     }
 
     /// Redis's processCommand. Returns None when the client blocked.
@@ -339,6 +347,12 @@ impl Server {
             Lookup::Found(c) => c.spec.name,
             Lookup::Unknown(_) => "NULL",
         };
+        // What the checks below need to know about the client (none of them changes it).
+        let authenticated = client.authenticated;
+        let in_multi = client.multi.is_some();
+        let queued_flags = client.multi.as_ref().map_or(0, |m| m.flags);
+        let subscribed_resp2 = client.protocol == Protocol::Resp2 && client.in_pubsub_context();
+        let db = client.db;
         let command = match lookup {
             Lookup::Found(c) => c,
             Lookup::Unknown(err) => return Some(self.reject(id, None, err)),
@@ -350,11 +364,9 @@ impl Server {
         if let Some(err) = self.refuse_protected_command(id, spec) {
             return Some(self.reject(id, Some(spec), err));
         }
-        let client = self.client_mut(id);
-        if !client.authenticated && !spec.has_flag(flags::NO_AUTH) {
+        if !authenticated && !spec.has_flag(flags::NO_AUTH) {
             return Some(self.reject(id, Some(spec), errors::NOAUTH.into()));
         }
-        let in_multi = client.multi.is_some();
         if in_multi && spec.has_flag(flags::NO_MULTI) {
             return Some(self.reject(
                 id,
@@ -362,15 +374,10 @@ impl Server {
                 "ERR Command not allowed inside a transaction".into(),
             ));
         }
-        let queued_flags = client.multi.as_ref().map_or(0, |m| m.flags);
         if let Some(err) = self.check_memory(spec, in_multi, queued_flags) {
             return Some(self.reject(id, Some(spec), err));
         }
-        let client = self.client_mut(id);
-        if client.protocol == Protocol::Resp2
-            && client.in_pubsub_context()
-            && !allowed_in_pubsub(spec)
-        {
+        if subscribed_resp2 && !allowed_in_pubsub(spec) {
             let err = format!(
                 "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 spec.name
@@ -386,7 +393,6 @@ impl Server {
                 .push(argv);
             return Some(Reply::simple("QUEUED"));
         }
-        let db = self.client_mut(id).db;
         let mut call = Call {
             client: id,
             argv,
@@ -400,7 +406,17 @@ impl Server {
         if call.block.is_some() {
             return None;
         }
+        // Big arguments are freed at once rather than held until the host takes them.
+        if call.argv.iter().all(|arg| arg.capacity() <= SPARE_ARG_CAPACITY) {
+            self.spare_argv = Some(std::mem::take(&mut call.argv));
+        }
         Some(reply)
+    }
+
+    /// The argument vector of the last command that ran, handed back so that a host can
+    /// reuse its buffers for the next command (None if the engine kept it).
+    pub fn take_spare_argv(&mut self) -> Option<Vec<Vec<u8>>> {
+        self.spare_argv.take()
     }
 
     /// Rejects a command before it runs: counts it and, inside MULTI, dooms the transaction.
@@ -492,6 +508,18 @@ impl Server {
     pub fn stats(&self) -> &Stats {
         &self.stats
     }
+}
+
+/// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced), then
+/// moves a pending CLIENT REPLY SKIP on to the next command.
+fn reply_allowed(client: &mut Client, reply: &Reply) -> bool {
+    let mode = client.reply_mode;
+    client.reply_mode = match mode {
+        ReplyMode::SkipNext => ReplyMode::Skip,
+        ReplyMode::Skip => ReplyMode::On,
+        other => other,
+    };
+    mode == ReplyMode::On || matches!(reply, Reply::Push(_))
 }
 
 /// Commands a RESP2 client may send while subscribed.

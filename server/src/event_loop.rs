@@ -11,7 +11,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use emulator::resp::Protocol;
+use emulator::resp::{Protocol, Reply};
 use emulator::{ClientId, Server};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
@@ -85,6 +85,8 @@ pub struct EventLoop {
     scratch: Vec<u8>,
     /// Reused list of clients the engine has output or a close for.
     attention: Vec<ClientId>,
+    /// Reused vector the engine appends a command's replies to.
+    replies: Vec<Reply>,
     /// Connections whose paused input can run again.
     resumable: Vec<usize>,
     /// Host time of the current wakeup.
@@ -121,6 +123,7 @@ impl EventLoop {
             slot_of: HashMap::new(),
             scratch: vec![0; READ_CHUNK],
             attention: Vec::new(),
+            replies: Vec::new(),
             resumable: Vec::new(),
             now: wall_ms(),
             tick_due: None,
@@ -365,6 +368,7 @@ impl EventLoop {
             server,
             connections,
             now,
+            replies,
             ..
         } = self;
         let Some(conn) = connections.get_mut(slot).and_then(Option::as_mut) else {
@@ -379,7 +383,7 @@ impl EventLoop {
             match conn.parser.parse(buf, &mut pos, conn.auth_required) {
                 Parsed::Incomplete => break,
                 Parsed::Nothing => {}
-                Parsed::Command(argv) => run_command(server, conn, argv, *now),
+                Parsed::Command(argv) => run_command(server, conn, argv, *now, replies),
                 Parsed::Error(text) => {
                     conn.output.extend_from_slice(b"-ERR ");
                     conn.output.extend_from_slice(&text);
@@ -511,9 +515,18 @@ impl EventLoop {
 }
 
 /// Runs one command and encodes its replies, then refreshes what the connection caches about
-/// its client.
-fn run_command(server: &mut Server, conn: &mut Connection, argv: Vec<Vec<u8>>, now: u64) {
-    let replies = server.execute(conn.client, argv, now);
+/// its client. `replies` is an empty vector lent for the replies (and left empty).
+fn run_command(
+    server: &mut Server,
+    conn: &mut Connection,
+    argv: Vec<Vec<u8>>,
+    now: u64,
+    replies: &mut Vec<Reply>,
+) {
+    server.execute_into(conn.client, argv, now, replies);
+    if let Some(argv) = server.take_spare_argv() {
+        conn.parser.recycle(argv);
+    }
     let mut pushes_waiting = false;
     match server.client(conn.client) {
         Some(state) => {
@@ -524,7 +537,7 @@ fn run_command(server: &mut Server, conn: &mut Connection, argv: Vec<Vec<u8>>, n
         }
         None => conn.close_after_output = true,
     }
-    for reply in &replies {
+    for reply in replies.drain(..) {
         reply.encode_into(conn.protocol, &mut conn.output);
     }
     if pushes_waiting {

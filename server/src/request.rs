@@ -14,6 +14,9 @@ const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
 const UNAUTHENTICATED_MAX_BULK_LEN: i64 = 16 * 1024;
 /// Upper bound on the argument vector reserved from a multibulk header.
 const MAX_PREALLOCATED_ARGS: usize = 1024;
+/// Argument buffers kept for reuse, and the largest one kept.
+const SPARE_BUFFERS: usize = 64;
+const SPARE_BUFFER_CAPACITY: usize = 4096;
 
 /// What the bytes at hand amount to.
 #[derive(Debug, PartialEq, Eq)]
@@ -37,6 +40,11 @@ pub struct RequestParser {
     /// Length of the bulk argument whose header was read, when its bytes are not all there.
     bulk_len: Option<usize>,
     args: Vec<Vec<u8>>,
+    /// Emptied buffers of executed commands' arguments, reused for the next ones so that
+    /// steady traffic parses without allocating.
+    spare: Vec<Vec<u8>>,
+    /// An emptied argument vector, for the next request.
+    spare_args: Vec<Vec<u8>>,
 }
 
 /// Where a line starting at the front of `buf` ends, searching as C's `strchr` does: a NUL byte
@@ -65,7 +73,8 @@ impl RequestParser {
                 Ok(0) => return Parsed::Nothing,
                 Ok(count) => {
                     self.remaining = count;
-                    self.args = Vec::with_capacity(count.min(MAX_PREALLOCATED_ARGS));
+                    self.args = std::mem::take(&mut self.spare_args);
+                    self.args.reserve(count.min(MAX_PREALLOCATED_ARGS));
                 }
                 Err(parsed) => return parsed,
             }
@@ -80,7 +89,9 @@ impl RequestParser {
                     }
                     Err(parsed) => {
                         if matches!(parsed, Parsed::Error(_)) {
-                            *self = RequestParser::default();
+                            self.remaining = 0;
+                            self.bulk_len = None;
+                            self.args = Vec::new();
                         }
                         return parsed;
                     }
@@ -91,12 +102,27 @@ impl RequestParser {
             if rest.len() < len + 2 {
                 return Parsed::Incomplete;
             }
-            self.args.push(rest[..len].to_vec());
+            let mut arg = self.spare.pop().unwrap_or_default();
+            arg.extend_from_slice(&rest[..len]);
+            self.args.push(arg);
             *pos += len + 2;
             self.bulk_len = None;
             self.remaining -= 1;
         }
         Parsed::Command(std::mem::take(&mut self.args))
+    }
+
+    /// Takes back an executed command's arguments, to reuse their buffers.
+    pub fn recycle(&mut self, mut argv: Vec<Vec<u8>>) {
+        for mut arg in argv.drain(..) {
+            if self.spare.len() < SPARE_BUFFERS && arg.capacity() <= SPARE_BUFFER_CAPACITY {
+                arg.clear();
+                self.spare.push(arg);
+            }
+        }
+        if argv.capacity() <= MAX_PREALLOCATED_ARGS {
+            self.spare_args = argv;
+        }
     }
 
     /// Reads `*<count>\r\n`; Ok(count), or the outcome to return.

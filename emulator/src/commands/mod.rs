@@ -53,8 +53,8 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
 pub struct Registry {
     by_name: HashMap<&'static str, Command, FastHash>,
     /// Top-level declarations that are available (implemented, or a container with an
-    /// implemented subcommand), for dispatch.
-    available: HashMap<&'static str, &'static CommandSpec, FastHash>,
+    /// implemented subcommand), with their implementation if they have one, for dispatch.
+    available: HashMap<&'static str, (&'static CommandSpec, Option<Command>), FastHash>,
 }
 
 impl Registry {
@@ -78,7 +78,7 @@ impl Registry {
         registry.available = spec::COMMANDS
             .iter()
             .filter(|c| registry.is_available(c))
-            .map(|c| (c.name, c))
+            .map(|c| (c.name, (c, registry.command(c.name))))
             .collect();
         registry
     }
@@ -139,7 +139,7 @@ pub fn lookup(argv: &[Vec<u8>]) -> Lookup {
     let base =
         lower_into(&argv[0], &mut buf).and_then(|name| registry.available.get(name).copied());
     match base {
-        Some(base) if !base.subcommands.is_empty() && argv.len() > 1 => {
+        Some((base, _)) if !base.subcommands.is_empty() && argv.len() > 1 => {
             let mut sub_buf = [0u8; 32];
             let sub = lower_into(&argv[1], &mut sub_buf)
                 .and_then(|sub| base.subcommands.iter().find(|s| s.short_name() == sub))
@@ -149,7 +149,7 @@ pub fn lookup(argv: &[Vec<u8>]) -> Lookup {
                 None => Lookup::Unknown(unknown_subcommand(&argv[0], &argv[1])),
             }
         }
-        Some(base) => match registry.command(base.name) {
+        Some((base, command)) => match command {
             Some(cmd) => Lookup::Found(cmd),
             // A container named alone: Redis checks its arity, which always fails.
             None => Lookup::Unknown(crate::errors::wrong_arity(base.name)),

@@ -27,15 +27,18 @@ impl Value {
 }
 
 /// A stored key's value plus the bookkeeping eviction and OBJECT need.
+///
+/// Kept to 48 bytes (a 32-byte value and 16 bytes of bookkeeping): one is stored per key.
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub value: Value,
     /// Last access time in engine milliseconds (for OBJECT IDLETIME and LRU eviction).
     pub last_access_ms: u64,
+    /// Modelled memory footprint, kept by the `Db` holding the entry (see `memory.rs`);
+    /// `u32::MAX` stands for "this much or more" (the `Db` then measures the value itself).
+    pub mem: u32,
     /// Redis's logarithmic access counter (for OBJECT FREQ and LFU eviction).
     pub lfu_counter: u8,
-    /// Modelled memory footprint, kept by the `Db` holding the entry (see `memory.rs`).
-    pub mem: usize,
 }
 
 impl Entry {
@@ -44,8 +47,21 @@ impl Entry {
         Entry {
             value,
             last_access_ms: now_ms,
-            lfu_counter: 5,
             mem: 0,
+            lfu_counter: 5,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key holds one entry: a variant that makes `Value` bigger than 32 bytes costs
+    /// every key in the database (large values belong behind a `Box`).
+    #[test]
+    fn entries_stay_small() {
+        assert_eq!(std::mem::size_of::<Value>(), 32);
+        assert_eq!(std::mem::size_of::<Entry>(), 48);
     }
 }

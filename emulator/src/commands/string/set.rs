@@ -199,7 +199,7 @@ fn set_generic(
         srv,
         call,
         key,
-        StringValue::new(value.to_vec()),
+        StringValue::copied(value),
         opts.keep_ttl,
     );
     srv.add_dirty(1);
