@@ -10,10 +10,12 @@
 #   3. runs `redis-benchmark -n N -t set,get,incr,mset,ping,lpush,rpop,sadd,hset,zadd,lrange_100`
 #      with -P 1 and with -P 16 against both, and prints requests/s and the ratio emu/redis per
 #      test. A test whose commands the engine does not implement yet shows "n/a";
-#   4. runs the engine micro-benchmark (`cargo bench -p redis-emu --bench engine`): commands per
+#   4. runs custom commands redis-benchmark's -t cannot name (EVAL, EVALSHA of a small script)
+#      against both, with the same ratios;
+#   5. runs the engine micro-benchmark (`cargo bench -p redis-emu --bench engine`): commands per
 #      second through `Server::execute`, and bytes per key for 1M small string keys counted by
 #      an allocator;
-#   5. measures Redis's `used_memory` growth for the same data (`DEBUG POPULATE 1000000`: key:N ->
+#   6. measures Redis's `used_memory` growth for the same data (`DEBUG POPULATE 1000000`: key:N ->
 #      value:N), and the resident memory growth of both servers for 1M pipelined SETs.
 #
 # Needs redis-server, redis-cli and redis-benchmark on PATH (Debian: redis-server, redis-tools).
@@ -139,6 +141,38 @@ awk -F'\t' '
             printf "%-36s %12s %12s %7s %12s %12s %7s\n", t, rate(r1[t]), rate(e1[t]), ratio(e1[t], r1[t]), rate(r16[t]), rate(e16[t]), ratio(e16[t], r16[t])
         }
     }' "$work/redis-P1.tsv" "$work/emu-P1.tsv" "$work/redis-P16.tsv" "$work/emu-P16.tsv"
+
+# Commands redis-benchmark's -t cannot name, sent as custom commands: LABEL then the command.
+custom_tests=(
+    "EVAL (script: INCR)|EVAL|return redis.call('INCR', KEYS[1])|1|bench:eval"
+    "EVALSHA (script: INCR)|EVALSHA|61636018f4e6b5817b89791bbed242f93fa089e3|1|bench:evalsha"
+)
+redis-cli -p "$redis_port" SCRIPT LOAD "return redis.call('INCR', KEYS[1])" >/dev/null
+redis-cli -p "$emu_port" SCRIPT LOAD "return redis.call('INCR', KEYS[1])" >/dev/null 2>&1 || true
+run_custom() {
+    local port=$1 pipeline=$2 args=$3
+    IFS='|' read -r -a words <<<"$args"
+    redis-benchmark -p "$port" -n "$requests" -c "$clients" -P "$pipeline" --csv "${words[@]:1}" 2>/dev/null |
+        awk -F'","' 'NR > 1 { gsub(/"/, "", $2); print $2; exit }'
+}
+echo
+echo "custom commands (requests/s)"
+printf "%-36s %12s %12s %7s %12s %12s %7s\n" test "redis -P1" "emu -P1" ratio "redis -P16" "emu -P16" ratio
+for entry in "${custom_tests[@]}"; do
+    label=${entry%%|*}
+    command=$(cut -d'|' -f2 <<<"$entry")
+    if printf '%s\n' "COMMAND INFO $command" | redis-cli -p "$emu_port" | grep -q '^$'; then
+        printf "%-36s %12s\n" "$label" "n/a (not in the engine)"
+        continue
+    fi
+    row=()
+    for pipeline in 1 16; do
+        r=$(run_custom "$redis_port" "$pipeline" "$entry")
+        e=$(run_custom "$emu_port" "$pipeline" "$entry")
+        row+=("$r" "$e" "$(awk -v e="$e" -v r="$r" 'BEGIN { print (r > 0) ? sprintf("%.2f", e / r) : "n/a" }')")
+    done
+    printf "%-36s %12.0f %12.0f %7s %12.0f %12.0f %7s\n" "$label" "${row[@]}"
+done
 
 echo
 echo "Engine alone (Server::execute + encoding, ops/s):"

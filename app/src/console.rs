@@ -1,12 +1,20 @@
-//! A console pane: a redis-cli look-alike over one engine client. Parsing, running and
-//! formatting live in `emulator::cli`; this component only shows lines and reads the keyboard.
+//! A console pane: a redis-cli look-alike over one engine client. Parsing, running, help,
+//! hints, completion, history and colouring live in `emulator::cli`; this component shows the
+//! transcript and turns keys into calls.
 
-use emulator::cli::Session;
+use emulator::cli::{
+    display_hint, highlight_input, highlight_output, strip_ansi, styled_segments, Completer,
+    History, Mode, Session, Span,
+};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::engine::{now_ms, Engine};
 use crate::lesson::RunRequest;
+
+/// Where the history of every pane is kept between visits.
+const HISTORY_KEY: &str = "redis-playground.history";
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
@@ -15,6 +23,9 @@ pub struct ConsoleProps {
     pub pane: String,
     /// The latest request from a Run button, with a counter so repeats are noticed.
     pub feed: Option<(u32, RunRequest)>,
+    /// Set for panes the learner added: closes this one.
+    #[prop_or_default]
+    pub on_close: Option<Callback<String>>,
 }
 
 /// One entry of the transcript.
@@ -22,198 +33,153 @@ pub struct ConsoleProps {
 enum Line {
     /// A command as typed, after the prompt that was showing.
     Input { prompt: String, text: String },
-    /// What redis-cli would print for it.
+    /// What redis-cli prints for it (help keeps its ANSI styling here).
     Output(String),
-    /// A note from the playground itself (the clock moved), not part of redis-cli's output.
+    /// A note from the playground itself, not part of redis-cli's output.
     Note(String),
 }
 
-/// Runs typed lines in the engine and appends them with their output to the transcript.
-fn run_lines(
-    engine: &Engine,
-    session: &std::cell::RefCell<Session>,
-    lines: &[(u64, String)],
-    transcript: &UseStateHandle<Vec<Line>>,
-    prompt: &UseStateHandle<String>,
-) {
-    let mut entries = (**transcript).clone();
-    let mut current_prompt = (**prompt).clone();
-    engine.with(|server| {
-        let mut session = session.borrow_mut();
-        for (advance_ms, text) in lines {
-            if *advance_ms > 0 {
-                server.advance_clock(*advance_ms);
-                server.tick(now_ms());
-                entries.push(Line::Note(format!(
-                    "(the clock moves forward {})",
-                    duration(*advance_ms)
-                )));
-            }
-            let output = session.run_line(server, text, now_ms());
-            entries.push(Line::Input {
-                prompt: current_prompt.clone(),
-                text: text.clone(),
-            });
-            if !output.is_empty() {
-                entries.push(Line::Output(output));
-            }
-            current_prompt = session.prompt(server);
-        }
-    });
-    transcript.set(entries);
-    prompt.set(current_prompt);
+/// Ctrl-R: the text searched for and the line found.
+struct Search {
+    query: String,
+    found: Option<(usize, String)>,
+    /// The input before searching, given back on cancel.
+    before: String,
 }
 
-#[function_component(Console)]
-pub fn console(props: &ConsoleProps) -> Html {
-    let engine = props.engine.clone();
-    let session = use_mut_ref({
-        let engine = engine.clone();
-        move || engine.with(|server| Session::connect(server, now_ms()))
-    });
-    let transcript = use_state(Vec::<Line>::new);
-    let prompt = use_state({
-        let engine = engine.clone();
-        let session = session.clone();
-        move || engine.with(|server| session.borrow().prompt(server))
-    });
-    let input = use_node_ref();
-    let end = use_node_ref();
-    let reading_state = use_state(|| false);
+/// Everything a pane keeps between renders.
+struct Pane {
+    session: Session,
+    transcript: Vec<Line>,
+    history: History,
+    completer: Completer,
+    search: Option<Search>,
+    /// The input line's text, mirrored for colouring and hints.
+    input: String,
+    /// The last reply, for the screen-reader announcement.
+    announcement: String,
+    /// Client id and name shown in the pane's header.
+    client: (u64, String),
+}
 
-    {
-        let end = end.clone();
-        use_effect_with(transcript.len(), move |_| {
-            if let Some(el) = end.cast::<web_sys::Element>() {
-                el.scroll_into_view();
-            }
-        });
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn stored_history() -> History {
+    let text = storage()
+        .and_then(|s| s.get_item(HISTORY_KEY).ok().flatten())
+        .unwrap_or_default();
+    History::from_text(&text)
+}
+
+/// Adds a line to the stored history shared by every pane (another pane may have added
+/// lines since this one loaded it).
+fn store_history_line(line: &str) {
+    let mut shared = stored_history();
+    if shared.add(line) {
+        if let Some(s) = storage() {
+            let _ = s.set_item(HISTORY_KEY, &shared.to_text());
+        }
+    }
+}
+
+impl Pane {
+    fn new(engine: &Engine) -> Pane {
+        let mut session = engine.with(|server| Session::connect(server, now_ms()));
+        // Host time in microseconds, for the `(N.NNs)` line after slow commands.
+        session
+            .repl_mut()
+            .set_stopwatch(Box::new(|| (js_sys::Date::now() * 1000.0) as u64));
+        let mut pane = Pane {
+            session,
+            transcript: Vec::new(),
+            history: stored_history(),
+            completer: Completer::default(),
+            search: None,
+            input: String::new(),
+            announcement: String::new(),
+            client: (0, String::new()),
+        };
+        pane.refresh_client(engine);
+        pane
     }
 
-    {
-        let (engine, session, transcript, prompt) = (
-            engine.clone(),
-            session.clone(),
-            transcript.clone(),
-            prompt.clone(),
-        );
-        let pane = props.pane.clone();
-        let reading = reading_state.clone();
-        use_effect_with(props.feed.clone(), move |feed| {
-            if let Some((_, request)) = feed.as_ref().filter(|(_, r)| r.pane == pane) {
-                run_lines(&engine, &session, &request.lines, &transcript, &prompt);
-                reading.set(session.borrow().is_reading_messages());
-            }
+    /// Reads the client's id and name; true when they changed.
+    fn refresh_client(&mut self, engine: &Engine) -> bool {
+        let id = self.session.client_id();
+        let name = engine.with(|server| {
+            server
+                .client(id)
+                .and_then(|c| c.name.as_ref())
+                .map(|n| String::from_utf8_lossy(n).into_owned())
+                .unwrap_or_default()
         });
+        let changed = self.client != (id, name.clone());
+        self.client = (id, name);
+        changed
     }
 
-    // Messages and late replies (pub/sub, unblocked pops) arrive between keystrokes.
-    let reading = reading_state.clone();
-    {
-        let (engine, session, transcript) = (engine.clone(), session.clone(), transcript.clone());
-        use_effect_with((), move |_| {
-            let poll = gloo_timers::callback::Interval::new(100, move || {
-                let arrived = engine.with(|server| session.borrow_mut().take_arrivals(server));
-                if !arrived.is_empty() {
-                    let mut entries = (*transcript).clone();
-                    entries.push(Line::Output(arrived));
-                    transcript.set(entries);
-                }
-            });
-            move || drop(poll)
-        });
+    fn output(&mut self, text: String) {
+        if text.is_empty() {
+            return;
+        }
+        self.announcement = strip_ansi(&text);
+        self.transcript.push(Line::Output(text));
     }
 
-    let interrupt = {
-        let (engine, session, transcript, prompt, reading) = (
-            engine.clone(),
-            session.clone(),
-            transcript.clone(),
-            prompt.clone(),
-            reading.clone(),
-        );
-        Callback::from(move |_: ()| {
-            engine.with(|server| session.borrow_mut().interrupt(server, now_ms()));
-            let mut entries = (*transcript).clone();
-            entries.push(Line::Note(
-                "(interrupted: reconnected with a new client)".into(),
+    /// Runs one line as typed: history, the transcript, built-ins the page handles itself.
+    fn run(&mut self, engine: &Engine, text: &str) {
+        let prompt = self.session.repl().prompt();
+        self.transcript.push(Line::Input {
+            prompt,
+            text: text.to_string(),
+        });
+        if self.history.add(text) {
+            store_history_line(text);
+        }
+        let outcome = engine.with(|server| self.session.run(server, text, now_ms()));
+        self.output(outcome.text);
+        if outcome.clear {
+            self.transcript.clear();
+        }
+        if outcome.quit {
+            engine.with(|server| self.session.restart(server, now_ms()));
+            self.transcript.push(Line::Note(
+                "(quit: connected again with a new client)".into(),
             ));
-            transcript.set(entries);
-            prompt.set(engine.with(|server| session.borrow().prompt(server)));
-            reading.set(false);
-        })
-    };
+        }
+        self.refresh_client(engine);
+    }
 
-    let onkeydown = {
-        let (transcript, prompt, input, reading, interrupt) = (
-            transcript.clone(),
-            prompt.clone(),
-            input.clone(),
-            reading.clone(),
-            interrupt.clone(),
-        );
-        let session = session.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.ctrl_key() && e.key().eq_ignore_ascii_case("c") {
-                e.prevent_default();
-                if *reading {
-                    interrupt.emit(());
-                } else if let Some(field) = input.cast::<HtmlInputElement>() {
-                    field.set_value("");
+    fn interrupt(&mut self, engine: &Engine) {
+        let text = engine.with(|server| self.session.interrupt(server, now_ms()));
+        self.transcript.push(Line::Note(
+            "(Ctrl-C: connected again with a new client)".into(),
+        ));
+        self.output(text);
+        self.refresh_client(engine);
+    }
+
+    /// The transcript as redis-cli shows it in a terminal (for copying).
+    fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for line in &self.transcript {
+            match line {
+                Line::Input { prompt, text } => {
+                    out.push_str(&format!("{prompt} {text}\n"));
                 }
-                return;
+                Line::Output(text) => out.push_str(&strip_ansi(text)),
+                Line::Note(_) => {}
             }
-            if e.key() != "Enter" || *reading {
-                return;
-            }
-            let Some(field) = input.cast::<HtmlInputElement>() else {
-                return;
-            };
-            let text = field.value();
-            field.set_value("");
-            run_lines(&engine, &session, &[(0, text)], &transcript, &prompt);
-            reading.set(session.borrow().is_reading_messages());
-        })
-    };
-
-    let focus_input = {
-        let input = input.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(field) = input.cast::<HtmlInputElement>() {
-                let _ = field.focus();
-            }
-        })
-    };
-
-    html! {
-        <section class="pane console" aria-label={format!("Redis console {}", props.pane)} data-pane={props.pane.clone()} onclick={focus_input}>
-            <div class="transcript" role="log" aria-live="polite">
-                { for transcript.iter().map(render_line) }
-            </div>
-            if *reading {
-                <button class="stop-reading" onclick={interrupt.reform(|_: MouseEvent| ())}>{"Stop reading messages (Ctrl-C)"}</button>
-            }
-            <label class={classes!("input-line", reading.then_some("reading"))}>
-                <span class="prompt">{ if *reading { String::new() } else { format!("{} ", *prompt) } }</span>
-                <input
-                    ref={input}
-                    class="command"
-                    type="text"
-                    aria-label="Command"
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    {onkeydown}
-                />
-            </label>
-            <div ref={end} />
-        </section>
+        }
+        out
     }
 }
 
 /// "3 s", "1.5 s", "250 ms"
 fn duration(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else if ms > 1000 {
         format!("{:.1} s", ms as f64 / 1000.0)
@@ -222,19 +188,473 @@ fn duration(ms: u64) -> String {
     }
 }
 
+fn field(input: &NodeRef) -> Option<HtmlInputElement> {
+    input.cast::<HtmlInputElement>()
+}
+
+/// Puts text in the input line, cursor at the end.
+fn set_input(input: &NodeRef, pane: &mut Pane, text: &str) {
+    pane.input = text.to_string();
+    if let Some(f) = field(input) {
+        f.set_value(text);
+        let end = text.encode_utf16().count() as u32;
+        let _ = f.set_selection_range(end, end);
+    }
+}
+
+#[function_component(Console)]
+pub fn console(props: &ConsoleProps) -> Html {
+    let engine = props.engine.clone();
+    let pane = use_mut_ref({
+        let engine = engine.clone();
+        move || Pane::new(&engine)
+    });
+    let redraw = use_force_update();
+    let input = use_node_ref();
+    let mirror = use_node_ref();
+    let end = use_node_ref();
+
+    // The coloured copy behind the input scrolls with it on long lines.
+    let sync_scroll = {
+        let (input, mirror) = (input.clone(), mirror.clone());
+        move || {
+            if let (Some(f), Some(m)) = (field(&input), mirror.cast::<web_sys::Element>()) {
+                m.set_scroll_left(f.scroll_left());
+            }
+        }
+    };
+    {
+        let sync_scroll = sync_scroll.clone();
+        use_effect(move || sync_scroll());
+    }
+    // A pane the learner just added takes the keyboard.
+    {
+        let (input, added) = (input.clone(), props.on_close.is_some());
+        use_effect_with((), move |_| {
+            if let Some(f) = field(&input).filter(|_| added) {
+                let _ = f.focus();
+            }
+        });
+    }
+    let onkeyup = {
+        let sync_scroll = sync_scroll.clone();
+        Callback::from(move |_: KeyboardEvent| sync_scroll())
+    };
+    let onscroll = Callback::from(move |_: Event| sync_scroll());
+
+    {
+        let end = end.clone();
+        let len = pane.borrow().transcript.len();
+        use_effect_with(len, move |_| {
+            if let Some(el) = end.cast::<web_sys::Element>() {
+                el.scroll_into_view();
+            }
+        });
+    }
+
+    // Lines from the lesson's Run buttons.
+    {
+        let (engine, pane, redraw) = (engine.clone(), pane.clone(), redraw.clone());
+        let name = props.pane.clone();
+        use_effect_with(props.feed.clone(), move |feed| {
+            if let Some((_, request)) = feed.as_ref().filter(|(_, r)| r.pane == name) {
+                let mut p = pane.borrow_mut();
+                for (advance_ms, text) in request.lines.iter() {
+                    if *advance_ms > 0 {
+                        engine.with(|server| {
+                            server.advance_clock(*advance_ms);
+                            server.tick(now_ms());
+                        });
+                        p.transcript.push(Line::Note(format!(
+                            "(the clock moves forward {})",
+                            duration(*advance_ms)
+                        )));
+                    }
+                    p.run(&engine, text);
+                }
+                redraw.force_update();
+            }
+        });
+    }
+
+    // Messages, monitor lines and late replies arrive between keystrokes.
+    {
+        let (engine, pane, redraw) = (engine.clone(), pane.clone(), redraw.clone());
+        use_effect_with((), move |_| {
+            let poll = gloo_timers::callback::Interval::new(100, move || {
+                let mut p = pane.borrow_mut();
+                let arrived = engine.with(|server| p.session.take_arrivals(server));
+                let changed = p.refresh_client(&engine);
+                if !arrived.is_empty() {
+                    p.output(arrived.clone());
+                }
+                if changed || !arrived.is_empty() {
+                    drop(p);
+                    redraw.force_update();
+                }
+            });
+            move || drop(poll)
+        });
+    }
+
+    let interrupt = {
+        let (engine, pane, redraw) = (engine.clone(), pane.clone(), redraw.clone());
+        Callback::from(move |_: ()| {
+            pane.borrow_mut().interrupt(&engine);
+            redraw.force_update();
+        })
+    };
+
+    let oninput = {
+        let (pane, redraw) = (pane.clone(), redraw.clone());
+        Callback::from(move |e: InputEvent| {
+            let Some(target) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let mut p = pane.borrow_mut();
+            let value = target.value();
+            p.completer.reset();
+            p.history.reset_browsing();
+            if let Some(search) = p.search.as_mut() {
+                search.query = value.clone();
+                let found = p
+                    .history
+                    .search(&value, None)
+                    .map(|(i, l)| (i, l.to_string()));
+                if let Some(search) = p.search.as_mut() {
+                    search.found = found;
+                }
+            }
+            p.input = value;
+            drop(p);
+            redraw.force_update();
+        })
+    };
+
+    let onpaste = {
+        let (engine, pane, redraw, input) =
+            (engine.clone(), pane.clone(), redraw.clone(), input.clone());
+        Callback::from(move |e: Event| {
+            let Some(e) = e.dyn_ref::<web_sys::ClipboardEvent>() else {
+                return;
+            };
+            let Some(data) = e.clipboard_data() else {
+                return;
+            };
+            let text = data
+                .get_data("text/plain")
+                .ok()
+                .filter(|t| !t.is_empty())
+                .or_else(|| data.get_data("text").ok())
+                .unwrap_or_default();
+            if !text.contains('\n') {
+                return;
+            }
+            e.prevent_default();
+            let mut p = pane.borrow_mut();
+            if p.session.is_reading_messages() {
+                return;
+            }
+            // The pasted lines run in order, each as if typed and entered; a last line
+            // without a newline stays in the input.
+            let combined = format!("{}{}", p.input, text.replace("\r\n", "\n"));
+            let mut lines: Vec<&str> = combined.split('\n').collect();
+            let rest = lines.pop().unwrap_or_default().to_string();
+            for line in lines {
+                if p.session.is_reading_messages() {
+                    break;
+                }
+                p.run(&engine, line);
+            }
+            set_input(&input, &mut p, &rest);
+            drop(p);
+            redraw.force_update();
+        })
+    };
+
+    let onkeydown = {
+        let (engine, pane, redraw, input, interrupt) = (
+            engine.clone(),
+            pane.clone(),
+            redraw.clone(),
+            input.clone(),
+            interrupt.clone(),
+        );
+        Callback::from(move |e: KeyboardEvent| {
+            let key = e.key();
+            let ctrl = e.ctrl_key();
+            let mut p = pane.borrow_mut();
+            if p.search.is_some() {
+                handle_search_key(&e, &mut p, &engine, &input);
+                drop(p);
+                redraw.force_update();
+                return;
+            }
+            let reading = p.session.is_reading_messages();
+            match key.as_str() {
+                "c" | "C" if ctrl => {
+                    e.prevent_default();
+                    if reading {
+                        drop(p);
+                        interrupt.emit(());
+                        return;
+                    }
+                    set_input(&input, &mut p, "");
+                }
+                "l" | "L" if ctrl => {
+                    e.prevent_default();
+                    p.transcript.clear();
+                }
+                "r" | "R" if ctrl && !reading => {
+                    e.prevent_default();
+                    let before = p.input.clone();
+                    p.search = Some(Search {
+                        query: String::new(),
+                        found: None,
+                        before,
+                    });
+                    set_input(&input, &mut p, "");
+                }
+                "Enter" if !reading => {
+                    e.prevent_default();
+                    let text = field(&input).map(|f| f.value()).unwrap_or_default();
+                    set_input(&input, &mut p, "");
+                    p.completer.reset();
+                    p.run(&engine, &text);
+                }
+                "Tab" if !reading => {
+                    e.prevent_default();
+                    let line = p.input.clone();
+                    let Pane {
+                        session, completer, ..
+                    } = &mut *p;
+                    let shown = engine.with(|server| {
+                        let mut keys = |prefix: &[u8]| session.keys_with_prefix(server, prefix, 50);
+                        completer.tab(&line, &mut keys)
+                    });
+                    if let Some(shown) = shown {
+                        set_input(&input, &mut p, &shown);
+                    }
+                }
+                "Escape" => {
+                    if let Some(original) = p.completer.escape() {
+                        set_input(&input, &mut p, &original);
+                    }
+                }
+                "ArrowUp" if !reading => {
+                    e.prevent_default();
+                    let current = p.input.clone();
+                    if let Some(line) = p.history.up(&current) {
+                        set_input(&input, &mut p, &line);
+                    }
+                }
+                "ArrowDown" if !reading => {
+                    e.prevent_default();
+                    if let Some(line) = p.history.down() {
+                        set_input(&input, &mut p, &line);
+                    }
+                }
+                _ => return,
+            }
+            drop(p);
+            redraw.force_update();
+        })
+    };
+
+    let focus_input = {
+        let input = input.clone();
+        Callback::from(move |_: MouseEvent| {
+            let selecting = web_sys::window()
+                .and_then(|w| w.get_selection().ok().flatten())
+                .is_some_and(|s| !s.is_collapsed());
+            // Leave a text selection alone so the transcript can be copied.
+            if !selecting {
+                if let Some(f) = field(&input) {
+                    let _ = f.focus();
+                }
+            }
+        })
+    };
+
+    let copy = {
+        let pane = pane.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            let text = pane.borrow().plain_text();
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&text);
+            }
+        })
+    };
+
+    // Soft keys for phone keyboards, which have no Tab, arrows or Ctrl.
+    let soft_key = |label: &'static str, key: &'static str, ctrl: bool| {
+        let (onkeydown, input) = (onkeydown.clone(), input.clone());
+        let onclick = Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            let init = web_sys::KeyboardEventInit::new();
+            init.set_key(key);
+            init.set_ctrl_key(ctrl);
+            if let Ok(event) = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init) {
+                onkeydown.emit(event);
+            }
+            if let Some(f) = field(&input) {
+                let _ = f.focus();
+            }
+        });
+        html! { <button type="button" class="soft-key" {onclick}>{ label }</button> }
+    };
+
+    let soft_keys = html! {
+        <div class="soft-keys" role="group" aria-label="Keys">
+            { soft_key("Tab", "Tab", false) }
+            { soft_key("↑", "ArrowUp", false) }
+            { soft_key("↓", "ArrowDown", false) }
+            { soft_key("Ctrl-C", "c", true) }
+        </div>
+    };
+    let p = pane.borrow();
+    let mode = p.session.mode();
+    let reading = mode != Mode::Prompt;
+    let hints = p.session.repl().hints;
+    let hint = (hints && !reading && p.search.is_none())
+        .then(|| display_hint(&p.input))
+        .flatten();
+    let (client_id, client_name) = &p.client;
+    let status = match mode {
+        Mode::Prompt => None,
+        Mode::Subscribed => Some("Reading messages"),
+        Mode::Monitoring => Some("Monitoring"),
+        Mode::Waiting => Some("Waiting for the reply"),
+    };
+    html! {
+        <section class="pane console" aria-label={format!("Redis console {}", props.pane)} data-pane={props.pane.clone()} onclick={focus_input}>
+            <header class="pane-bar">
+                <span class="pane-name">{ format!("Pane {}", props.pane) }</span>
+                <span class="client-id">{ format!("client id {client_id}") }</span>
+                <span class="client-name">{ if client_name.is_empty() { "no name".to_string() } else { format!("name {client_name}") } }</span>
+                <button type="button" class="pane-action" onclick={copy} title="Copy the transcript as plain text">{"Copy"}</button>
+                if let Some(on_close) = props.on_close.clone() {
+                    <button type="button" class="pane-action close-pane" aria-label={format!("Close pane {}", props.pane)}
+                        onclick={let name = props.pane.clone(); Callback::from(move |e: MouseEvent| { e.stop_propagation(); on_close.emit(name.clone()) })}>{"×"}</button>
+                }
+            </header>
+            <div class="transcript" aria-label="Transcript">
+                { for p.transcript.iter().map(render_line) }
+            </div>
+            <div class="sr-only" aria-live="polite" aria-atomic="true">{ p.announcement.clone() }</div>
+            if let Some(status) = status {
+                <button type="button" class="stop-reading" onclick={interrupt.reform(|_: MouseEvent| ())}>{ format!("{status}: stop (Ctrl-C)") }</button>
+            }
+            if let Some(search) = &p.search {
+                <div class="search-line" role="status">
+                    { format!("(reverse-i-search)`{}': ", search.query) }
+                    <span class="found">{ search.found.as_ref().map(|(_, l)| l.clone()).unwrap_or_default() }</span>
+                </div>
+            }
+            <label class={classes!("input-line", reading.then_some("reading"), p.search.is_some().then_some("searching"))}>
+                <span class="prompt">{ if reading { String::new() } else { format!("{} ", p.session.repl().prompt()) } }</span>
+                <span class="editor">
+                    <span class="mirror" aria-hidden="true" ref={mirror}>
+                        { for highlight_input(&p.input).iter().map(render_span) }
+                        if let Some(hint) = &hint {
+                            <span class="hint">{ hint.clone() }</span>
+                        }
+                    </span>
+                    <input
+                        ref={input}
+                        class="command"
+                        type="text"
+                        aria-label={format!("Command for pane {}", props.pane)}
+                        aria-describedby={format!("hint-{}", props.pane)}
+                        autocomplete="off"
+                        autocapitalize="off"
+                        autocorrect="off"
+                        spellcheck="false"
+                        enterkeyhint="send"
+                        readonly={reading}
+                        {oninput}
+                        {onkeydown}
+                        {onkeyup}
+                        {onscroll}
+                        {onpaste}
+                    />
+                </span>
+            </label>
+            <span class="sr-only" id={format!("hint-{}", props.pane)}>{ hint.clone().unwrap_or_default() }</span>
+            { soft_keys }
+            <div ref={end} />
+        </section>
+    }
+}
+
+/// Keys while searching the history backwards (Ctrl-R).
+fn handle_search_key(e: &KeyboardEvent, p: &mut Pane, engine: &Engine, input: &NodeRef) {
+    let key = e.key();
+    let ctrl = e.ctrl_key();
+    let found = p
+        .search
+        .as_ref()
+        .and_then(|s| s.found.as_ref().map(|(_, l)| l.clone()));
+    match key.as_str() {
+        "r" | "R" if ctrl => {
+            e.prevent_default();
+            if let Some(search) = p.search.as_mut() {
+                let before = search.found.as_ref().map(|(i, _)| *i);
+                let older = p
+                    .history
+                    .search(&search.query, before)
+                    .map(|(i, l)| (i, l.to_string()));
+                if let (Some(older), Some(search)) = (older, p.search.as_mut()) {
+                    search.found = Some(older);
+                }
+            }
+        }
+        "Enter" => {
+            e.prevent_default();
+            p.search = None;
+            set_input(input, p, "");
+            if let Some(line) = found {
+                p.run(engine, &line);
+            }
+        }
+        "Escape" | "ArrowLeft" | "ArrowRight" | "Tab" => {
+            e.prevent_default();
+            p.search = None;
+            set_input(input, p, &found.unwrap_or_default());
+        }
+        "g" | "G" | "c" | "C" if ctrl => {
+            e.prevent_default();
+            let before = p.search.take().map(|s| s.before).unwrap_or_default();
+            set_input(input, p, &before);
+        }
+        _ => {}
+    }
+}
+
+fn render_span(span: &Span) -> Html {
+    html! { <span class={span.style.class()}>{ span.text.clone() }</span> }
+}
+
 fn render_line(line: &Line) -> Html {
     match line {
         Line::Note(text) => html! { <div class="line note">{ text.clone() }</div> },
         Line::Input { prompt, text } => html! {
-            <div class="line input"><span class="prompt">{ format!("{prompt} ") }</span>{ text.clone() }</div>
+            <div class="line input"><span class="prompt">{ format!("{prompt} ") }</span>{ for highlight_input(text).iter().map(render_span) }</div>
         },
         Line::Output(text) => {
-            let class = if text.starts_with("(error)") {
+            let trimmed = text.trim_end_matches('\n');
+            let spans = if trimmed.contains('\x1b') {
+                styled_segments(trimmed)
+            } else {
+                highlight_output(trimmed)
+            };
+            let class = if trimmed.starts_with("(error)") {
                 "line output error"
             } else {
                 "line output"
             };
-            html! { <pre class={class}>{ text.trim_end_matches('\n').to_string() }</pre> }
+            html! { <pre class={class}>{ for spans.iter().map(render_span) }</pre> }
         }
     }
 }

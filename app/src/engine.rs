@@ -12,7 +12,8 @@ pub fn now_ms() -> u64 {
 }
 
 /// Settings that differ from Redis's defaults in the browser (see `Engine::new`).
-pub const BROWSER_CONFIG: &[(&str, &str)] = &[("maxmemory", "128mb"), ("enable-debug-command", "local")];
+pub const BROWSER_CONFIG: &[(&str, &str)] =
+    &[("maxmemory", "128mb"), ("enable-debug-command", "local")];
 
 /// A shared handle on the engine.
 #[derive(Clone)]

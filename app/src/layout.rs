@@ -6,6 +6,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::clock::ClockBar;
 use crate::console::Console;
 use crate::engine::Engine;
 use crate::lesson::{course, Lesson, RunRequest};
@@ -35,6 +36,8 @@ pub fn app() -> Html {
     let step_id = use_state(step_from_hash);
     let level = use_state(saved_level);
     let feed = use_state(|| None::<(u32, RunRequest)>);
+    // Panes the learner added with "+ pane", each its own client.
+    let added = use_state(Vec::<String>::new);
 
     {
         let engine = (*engine).clone();
@@ -92,6 +95,32 @@ pub fn app() -> Html {
             }
         }
     }
+    let step_panes = panes.len();
+    for pane in added.iter() {
+        if !panes.contains(pane) {
+            panes.push(pane.clone());
+        }
+    }
+    let add_pane = {
+        let (added, taken) = (added.clone(), panes.clone());
+        Callback::from(move |_: MouseEvent| {
+            // The next free letter: A, B, C...
+            let next = (b'A'..=b'Z')
+                .map(|c| (c as char).to_string())
+                .find(|name| !taken.contains(name));
+            if let Some(name) = next {
+                let mut list = (*added).clone();
+                list.push(name);
+                added.set(list);
+            }
+        })
+    };
+    let close_pane = {
+        let added = added.clone();
+        Callback::from(move |name: String| {
+            added.set(added.iter().filter(|p| **p != name).cloned().collect());
+        })
+    };
 
     html! {
         <div class="app">
@@ -99,12 +128,17 @@ pub fn app() -> Html {
                 <span class="logo" aria-hidden="true">{"◆"}</span>
                 <h1>{"Redis Playground"}</h1>
                 <span class="tagline">{"Redis 7, running in this page"}</span>
+                <ClockBar engine={(*engine).clone()} />
+                <button type="button" class="add-pane" onclick={add_pane} aria-label="Add a console pane with its own client">{"+ pane"}</button>
             </header>
             <main class="panes">
                 <Lesson step_id={(*step_id).clone()} level={*level} {on_level} {on_run} />
-                <div class={classes!("consoles", (panes.len() > 1).then_some("split"))}>
-                    { for panes.iter().map(|pane| html! {
-                        <Console key={pane.clone()} engine={(*engine).clone()} pane={pane.clone()} feed={(*feed).clone()} />
+                <div class={classes!("consoles", (panes.len() > 1).then_some("split"))} style={format!("--pane-count: {}", panes.len())}>
+                    { for panes.iter().enumerate().map(|(i, pane)| {
+                        let on_close = (i >= step_panes).then(|| close_pane.clone());
+                        html! {
+                            <Console key={pane.clone()} engine={(*engine).clone()} pane={pane.clone()} feed={(*feed).clone()} {on_close} />
+                        }
                     }) }
                 </div>
             </main>

@@ -142,7 +142,7 @@ impl Server {
             self.record_access(db, slot, now);
         }
         if write {
-            self.note_write(db, key, slot);
+            self.note_write_at(db, key, slot);
         }
         Some(self.dbs[db].entry_at_mut(slot))
     }

@@ -19,7 +19,7 @@
 
 use crate::db::Key;
 use crate::server::Server;
-use crate::types::{StringValue, Value};
+use crate::types::{SetValue, SortedSet, StringValue, Value};
 
 /// Bytes a Redis server has allocated once started, before any client or key (its
 /// `used_memory_startup`).
@@ -110,9 +110,114 @@ pub fn key_size(key: &[u8]) -> usize {
 /// Redis's `objectComputeSize`: the bytes of a value, sampling at most `samples` nested
 /// elements of aggregates (0 means all).
 pub fn value_size(value: &Value, samples: usize) -> usize {
-    let _ = samples;
     match value {
         Value::String(s) => string_size(s),
+        Value::Set(s) => set_size(s, samples),
+        Value::ZSet(z) => zset_size(z, samples),
+    }
+}
+
+/// `sizeof(dict)` in Redis 7.0.
+const DICT: usize = 56;
+
+/// A hash table's header and bucket array, plus `len` elements estimated from the average of
+/// the sampled ones (all when `samples` is 0), as objectComputeSize does.
+fn table_size(len: usize, sampled: impl Iterator<Item = usize>, samples: usize) -> usize {
+    let limit = if samples == 0 { usize::MAX } else { samples };
+    let (mut total, mut count) = (0usize, 0usize);
+    for size in sampled.take(limit) {
+        total += size;
+        count += 1;
+    }
+    let elements = if count == 0 {
+        0
+    } else {
+        (total as f64 / count as f64 * len as f64) as usize
+    };
+    DICT + 8 * table_slots(len) + elements
+}
+
+fn set_size(set: &SetValue, samples: usize) -> usize {
+    match set {
+        SetValue::IntSet(ints) => {
+            OBJECT_HEADER + alloc_size(8 + ints.width() * ints.values().len())
+        }
+        SetValue::Table(table) => {
+            let members = table.iter().map(|m| DICT_ENTRY + sds_alloc(m.len(), true));
+            OBJECT_HEADER + table_size(table.len(), members, samples)
+        }
+    }
+}
+
+fn zset_size(zset: &SortedSet, samples: usize) -> usize {
+    if zset.is_listpack() {
+        return OBJECT_HEADER + alloc_size(zset_listpack_bytes(zset));
+    }
+    // zset, zskiplist, then the skiplist header node with its 32 levels.
+    let fixed = 16 + 32 + alloc_size(24 + 16 * 32);
+    let nodes = zset
+        .node_shapes()
+        .map(|(len, level)| sds_alloc(len, true) + DICT_ENTRY + alloc_size(24 + 16 * level));
+    OBJECT_HEADER + fixed + table_size(zset.len(), nodes, samples)
+}
+
+/// The bytes of the listpack Redis would hold for a small sorted set: header (total bytes,
+/// element count), member and score entries, end marker.
+pub fn zset_listpack_bytes(zset: &SortedSet) -> usize {
+    let entries: usize = zset
+        .iter()
+        .map(|(member, score)| listpack_entry(member) + listpack_score_entry(score))
+        .sum();
+    6 + entries + 1
+}
+
+/// Bytes of a listpack entry holding `bytes` (integers in canonical form are stored as such).
+fn listpack_entry(bytes: &[u8]) -> usize {
+    match crate::util::parse_i64(bytes) {
+        Some(n) => listpack_int_entry(n),
+        None => {
+            let len = bytes.len();
+            let encoded = len
+                + match len {
+                    0..=63 => 1,
+                    64..=4095 => 2,
+                    _ => 5,
+                };
+            encoded + listpack_backlen(encoded)
+        }
+    }
+}
+
+fn listpack_int_entry(n: i64) -> usize {
+    let encoded = match n {
+        0..=127 => 1,
+        -4096..=4095 => 2,
+        -32768..=32767 => 3,
+        -8_388_608..=8_388_607 => 4,
+        -2_147_483_648..=2_147_483_647 => 5,
+        _ => 9,
+    };
+    encoded + listpack_backlen(encoded)
+}
+
+/// A score entry: an integer when the score is integral (within ±2^62), its `%.17g` text
+/// otherwise.
+fn listpack_score_entry(score: f64) -> usize {
+    const HALF_RANGE: f64 = (i64::MAX / 2) as f64;
+    if score.is_finite() && score.fract() == 0.0 && score.abs() <= HALF_RANGE {
+        listpack_int_entry(score as i64)
+    } else {
+        listpack_entry(crate::resp::format_double(score).as_bytes())
+    }
+}
+
+fn listpack_backlen(encoded: usize) -> usize {
+    match encoded {
+        0..=127 => 1,
+        128..=16_382 => 2,
+        16_383..=2_097_150 => 3,
+        2_097_151..=268_435_454 => 4,
+        _ => 5,
     }
 }
 
@@ -184,7 +289,12 @@ const TOUCHED_KEEP_CAPACITY: usize = 256;
 impl Server {
     /// Notes that a key may change in place, so its footprint is re-measured after the
     /// command.
-    pub(crate) fn note_write(&mut self, db: usize, key: &[u8], slot: crate::dict::Slot) {
+    pub(crate) fn note_write(&mut self, db: usize, key: &[u8]) {
+        self.note_write_at(db, key, crate::dict::NIL);
+    }
+
+    /// `note_write` for a key just found at `slot` (which saves looking it up again).
+    pub(crate) fn note_write_at(&mut self, db: usize, key: &[u8], slot: crate::dict::Slot) {
         let m = &mut self.memory;
         let noted = &m.touched[..m.touched_len];
         // Commands often look the same key up more than once (SET's checks, then its write).

@@ -118,6 +118,10 @@ pub struct Server {
     pub(crate) eviction: crate::eviction::EvictionState,
     /// Slow log, latency histograms and I/O counters (see `commands/server`).
     pub(crate) monitor: crate::commands::server::Monitor,
+    /// EVAL's script cache, FUNCTION's libraries and their Lua interpreters.
+    pub(crate) scripting: crate::scripting::Scripting,
+    /// MONITOR clients and the lines waiting for them.
+    pub(crate) monitoring: crate::commands::server::Monitoring,
     /// The last command's arguments once it is done (see `take_spare_argv`).
     spare_argv: Option<Vec<Vec<u8>>>,
 }
@@ -150,6 +154,8 @@ impl Server {
             memory: Default::default(),
             eviction: Default::default(),
             monitor: Default::default(),
+            scripting: Default::default(),
+            monitoring: Default::default(),
             spare_argv: None,
         }
     }
@@ -188,6 +194,7 @@ impl Server {
     pub fn disconnect(&mut self, id: ClientId) {
         self.drop_subscriptions(id);
         self.unwatch_all(id);
+        self.stop_monitoring(id);
         if let Some(client) = self.clients.remove(&id) {
             self.memory.counted_clients -= usize::from(!client.internal);
         }
@@ -301,39 +308,46 @@ impl Server {
         replies
     }
 
-    /// `execute`, appending the replies to `out` (a host can reuse one vector for all
+    /// `execute`, appending the replies to `replies` (a host can reuse one vector for all
     /// commands).
     pub fn execute_into(
         &mut self,
         id: ClientId,
         argv: Vec<Vec<u8>>,
         now_ms: u64,
-        out: &mut Vec<Reply>,
+        replies: &mut Vec<Reply>,
     ) {
-        let Some(client) = self.clients.get(&id) else {
-            return;
-        };
-        if argv.is_empty() {
+        if argv.is_empty() || !self.clients.contains_key(&id) {
             return;
         }
-        let queued_before = client.outbound.len();
         let now = self.tick_clock(now_ms);
         let request_bytes = crate::commands::server::request_len(&argv);
+        let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
         let reply = self.process(id, argv, now);
-        let first = out.len();
-        let proto = match self.clients.get_mut(&id) {
-            Some(c) => {
-                let at = queued_before.min(c.outbound.len());
-                out.extend(c.outbound.drain(at..));
-                out.extend(reply.filter(|r| reply_allowed(c, r)));
-                c.protocol
-            }
-            None => {
-                out.extend(reply);
-                Protocol::default()
-            }
+        let first = replies.len();
+        if let Some(c) = self.clients.get_mut(&id) {
+            let at = queued_before.min(c.outbound.len());
+            replies.extend(c.outbound.drain(at..));
+        }
+        replies.extend(self.finish_reply(id, reply));
+        self.flush_monitor_feed();
+        self.count_io(id, request_bytes, &replies[first..]);
+    }
+
+    /// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced),
+    /// then moves a pending CLIENT REPLY SKIP on to the next command.
+    fn finish_reply(&mut self, id: ClientId, reply: Option<Reply>) -> Option<Reply> {
+        let reply = reply?;
+        let Some(client) = self.clients.get_mut(&id) else {
+            return Some(reply);
         };
-        self.count_io(proto, request_bytes, &out[first..]);
+        let mode = client.reply_mode;
+        client.reply_mode = match mode {
+            ReplyMode::SkipNext => ReplyMode::Skip,
+            ReplyMode::Skip => ReplyMode::On,
+            other => other,
+        };
+        (mode == ReplyMode::On || matches!(reply, Reply::Push(_))).then_some(reply)
     }
 
     /// Redis's processCommand. Returns None when the client blocked.
@@ -384,13 +398,15 @@ impl Server {
             );
             return Some(self.reject(id, Some(spec), err));
         }
+        if let Some(err) = self.refuse_monitor_keyspace_access(id, spec) {
+            return Some(self.reject(id, Some(spec), err));
+        }
         if in_multi && !runs_inside_multi(spec) {
-            self.client_mut(id)
-                .multi
-                .as_mut()
-                .expect("in MULTI")
-                .queued
-                .push(argv);
+            if let Some(multi) = self.client_mut(id).multi.as_mut() {
+                // EXEC is refused under OOM if any queued command may grow memory.
+                multi.flags |= spec.flags;
+                multi.queued.push(argv);
+            }
             return Some(Reply::simple("QUEUED"));
         }
         let mut call = Call {
@@ -407,7 +423,11 @@ impl Server {
             return None;
         }
         // Big arguments are freed at once rather than held until the host takes them.
-        if call.argv.iter().all(|arg| arg.capacity() <= SPARE_ARG_CAPACITY) {
+        if call
+            .argv
+            .iter()
+            .all(|arg| arg.capacity() <= SPARE_ARG_CAPACITY)
+        {
             self.spare_argv = Some(std::mem::take(&mut call.argv));
         }
         Some(reply)
@@ -467,6 +487,7 @@ impl Server {
             let e = e.clone();
             self.count_error(&e);
         }
+        self.feed_monitors(command.spec, call);
         self.after_call(command.spec, call, elapsed);
         reply
     }
@@ -508,18 +529,6 @@ impl Server {
     pub fn stats(&self) -> &Stats {
         &self.stats
     }
-}
-
-/// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced), then
-/// moves a pending CLIENT REPLY SKIP on to the next command.
-fn reply_allowed(client: &mut Client, reply: &Reply) -> bool {
-    let mode = client.reply_mode;
-    client.reply_mode = match mode {
-        ReplyMode::SkipNext => ReplyMode::Skip,
-        ReplyMode::Skip => ReplyMode::On,
-        other => other,
-    };
-    mode == ReplyMode::On || matches!(reply, Reply::Push(_))
 }
 
 /// Commands a RESP2 client may send while subscribed.

@@ -64,23 +64,22 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
 }
 
 /// Parses a byte string as a double the way Redis's `string2d` does (strtod over the whole
-/// string, no leading space, NaN rejected). Accepts `inf`, `+inf`, `-inf`, `infinity`.
+/// string, no leading space, NaN rejected, and out-of-range values rejected: overflow to
+/// infinity or underflow to zero). Accepts `inf`, `+inf`, `-inf`, `infinity`.
 pub fn parse_f64(s: &[u8]) -> Option<f64> {
     if s.is_empty() || s[0].is_ascii_whitespace() {
         return None;
     }
     let text = std::str::from_utf8(s).ok()?;
-    if text.ends_with(|c: char| c.is_ascii_whitespace()) {
-        return None;
-    }
     let lower = text.to_ascii_lowercase();
-    let v = match lower.trim_start_matches(['+', '-']) {
+    let body = lower.strip_prefix(['+', '-']).unwrap_or(&lower);
+    let v = match body {
         "inf" | "infinity" => {
-            if lower.starts_with('-') {
+            return Some(if lower.starts_with('-') {
                 f64::NEG_INFINITY
             } else {
                 f64::INFINITY
-            }
+            })
         }
         t if t.starts_with("0x") => parse_hex_float(&lower)?,
         t if t
@@ -91,7 +90,13 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
         }
         _ => return None,
     };
-    if v.is_nan() {
+    // strtod reports ERANGE for these, which string2d refuses.
+    let mantissa = body.split(['e', 'p']).next().unwrap_or("");
+    let nonzero_mantissa = mantissa
+        .trim_start_matches("0x")
+        .chars()
+        .any(|c| c.is_ascii_hexdigit() && c != '0');
+    if v.is_nan() || v.is_infinite() || (v == 0.0 && nonzero_mantissa) {
         None
     } else {
         Some(v)
@@ -183,7 +188,21 @@ mod tests {
         assert_eq!(parse_f64(b"-inf"), Some(f64::NEG_INFINITY));
         assert_eq!(parse_f64(b".5"), Some(0.5));
         assert_eq!(parse_f64(b"0x10"), Some(16.0));
-        for bad in [&b"nan"[..], b" 1", b"1 ", b"abc", b"", b"1e"] {
+        assert_eq!(parse_f64(b"1e-310"), Some(1e-310));
+        assert_eq!(parse_f64(b"0e-400"), Some(0.0));
+        for bad in [
+            &b"nan"[..],
+            b" 1",
+            b"1 ",
+            b"abc",
+            b"",
+            b"1e",
+            b"1e400",
+            b"-1e400",
+            b"1e-400",
+            b"--inf",
+            b"+-1",
+        ] {
             assert_eq!(parse_f64(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }

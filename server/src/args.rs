@@ -1,14 +1,20 @@
 //! Command-line arguments.
 //!
 //! `redis-emu [--port N] [--bind ADDR]` serves the engine; a first argument that does not start
-//! with `-` names a subcommand (none exist yet), so tools can be added beside the server.
+//! with `-` names a subcommand: `redis-emu cli [-h HOST] [-p PORT] [-n DB] [-3] [--raw|--no-raw]`
+//! runs the console.
 
 use std::fmt;
 
+use crate::cli::CliOptions;
+
 pub const USAGE: &str = "\
 Usage: redis-emu [--port <port>] [--bind <address>]
+       redis-emu cli [-h <host>] [-p <port>] [-n <db>] [-3] [--raw | --no-raw]
 
 Serves the Redis Playground engine over the Redis protocol (RESP2/RESP3, inline commands).
+`cli` runs redis-cli's console against an engine in this process, or against the server at
+-h/-p; it reads commands from standard input when that is not a terminal.
 
 Options:
   --port <port>     TCP port to listen on (default 6379; 0 picks a free one)
@@ -21,6 +27,7 @@ Options:
 #[derive(Debug, PartialEq, Eq)]
 pub enum Invocation {
     Serve(ServeOptions),
+    Cli(CliOptions),
     Help,
     Version,
 }
@@ -52,6 +59,7 @@ impl fmt::Display for ArgError {
 /// Parses the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Invocation, ArgError> {
     match args.first().map(String::as_str) {
+        Some("cli") => parse_cli(&args[1..]),
         Some(sub) if !sub.starts_with('-') => Err(ArgError(format!("unknown subcommand '{sub}'"))),
         _ => parse_serve(args),
     }
@@ -88,6 +96,42 @@ fn parse_serve(args: &[String]) -> Result<Invocation, ArgError> {
     Ok(Invocation::Serve(options))
 }
 
+/// `cli`'s options, spelled as redis-cli spells them.
+fn parse_cli(args: &[String]) -> Result<Invocation, ArgError> {
+    let mut options = CliOptions::default();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let mut value = || {
+            rest.next()
+                .cloned()
+                .ok_or_else(|| ArgError(format!("{arg} needs a value")))
+        };
+        match arg.as_str() {
+            "-h" => options.host = Some(value()?),
+            "-p" => {
+                let text = value()?;
+                let port = text
+                    .parse()
+                    .map_err(|_| ArgError(format!("invalid port '{text}'")))?;
+                options.port = Some(port);
+            }
+            "-n" => {
+                let text = value()?;
+                let db = text
+                    .parse()
+                    .map_err(|_| ArgError(format!("invalid database '{text}'")))?;
+                options.db = Some(db);
+            }
+            "-3" => options.resp3 = true,
+            "--raw" => options.raw = Some(true),
+            "--no-raw" => options.raw = Some(false),
+            "--help" => return Ok(Invocation::Help),
+            other => return Err(ArgError(format!("unknown cli option '{other}'"))),
+        }
+    }
+    Ok(Invocation::Cli(options))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +158,30 @@ mod tests {
         assert!(parse_words(&["--port"]).is_err());
         assert!(parse_words(&["--bogus"]).is_err());
         assert!(parse_words(&["nope"]).is_err());
+        assert_eq!(
+            parse_words(&[
+                "cli",
+                "-h",
+                "localhost",
+                "-p",
+                "7000",
+                "-n",
+                "2",
+                "--no-raw"
+            ]),
+            Ok(Invocation::Cli(CliOptions {
+                host: Some("localhost".into()),
+                port: Some(7000),
+                db: Some(2),
+                raw: Some(false),
+                resp3: false,
+            }))
+        );
+        assert_eq!(
+            parse_words(&["cli"]),
+            Ok(Invocation::Cli(CliOptions::default()))
+        );
+        assert!(parse_words(&["cli", "-p"]).is_err());
+        assert!(parse_words(&["cli", "--bogus"]).is_err());
     }
 }

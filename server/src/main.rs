@@ -3,6 +3,7 @@
 //! against it.
 
 mod args;
+mod cli;
 mod event_loop;
 mod request;
 mod signals;
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args::parse(&args) {
         Ok(Invocation::Serve(options)) => serve(&options),
+        Ok(Invocation::Cli(options)) => ExitCode::from(cli::run(&options).clamp(0, 255) as u8),
         Ok(Invocation::Help) => {
             print!("{USAGE}");
             ExitCode::SUCCESS

@@ -3,30 +3,18 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile, access } from 'node:fs/promises';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launch, serveStatic, KEYS } from './webdriver.mjs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { launch, useBuiltSite, KEYS } from './webdriver.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = process.env.DIST_DIR ?? join(root, 'dist');
-const shots = join(root, 'target', 'e2e');
-let site;
-
-before(async () => {
-  await access(join(dist, 'index.html'));
-  await mkdir(shots, { recursive: true });
-  site = await serveStatic(dist);
-});
-
-after(async () => site?.close());
+const ctx = useBuiltSite({ before, after });
 
 for (const browser of ['chromium', 'firefox']) {
   test(`${browser}: the console answers PING, SET, GET and ECHO like redis-cli`, async (t) => {
     const session = await launch(browser);
     t.diagnostic(`browser: ${session.version}`);
     try {
-      await session.goto(site.url);
+      await session.goto(ctx.site.url);
       const input = await session.waitFor('.console input.command');
       const prompt = await session.waitForText('.console .input-line .prompt', (s) => s.length > 0);
       assert.equal(prompt.trim(), '127.0.0.1:6379>');
@@ -38,7 +26,7 @@ for (const browser of ['chromium', 'firefox']) {
         'return [...document.querySelectorAll(".console .transcript .output")].map(e => e.textContent);',
       );
       assert.deepEqual(outputs, ['PONG', 'OK', '"v"', '"a b"'], transcript);
-      await writeFile(join(shots, `${browser}-console.png`), await session.screenshot());
+      await writeFile(join(ctx.shots, `${browser}-console.png`), await session.screenshot());
     } finally {
       await session.close();
     }

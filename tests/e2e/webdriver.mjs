@@ -4,12 +4,16 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { readFile, mkdtemp } from 'node:fs/promises';
+import { readFile, mkdtemp, mkdir } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
-export const KEYS = { ENTER: '\uE007', CONTROL: '\uE009', TAB: '\uE004', UP: '\uE013', DOWN: '\uE015' };
+export const KEYS = {
+  NULL: '\uE000', BACKSPACE: '\uE003', TAB: '\uE004', ENTER: '\uE007', CONTROL: '\uE009',
+  ESCAPE: '\uE00C', UP: '\uE013', DOWN: '\uE015',
+};
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -157,6 +161,10 @@ export class Session {
     }
   }
 
+  click(element) {
+    return this.cmd('POST', `/element/${element}/click`, {});
+  }
+
   type(element, text) {
     return this.cmd('POST', `/element/${element}/value`, { text });
   }
@@ -191,4 +199,21 @@ export class Session {
       this.driver.kill();
     }
   }
+}
+
+/**
+ * Registers node:test hooks that serve the built site (dist/, or DIST_DIR) for a test file and
+ * make sure the screenshot folder exists. Returns { site, shots } (site filled in before tests run).
+ */
+export function useBuiltSite({ before, after }) {
+  const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+  const dist = process.env.DIST_DIR ?? join(root, 'dist');
+  const ctx = { site: null, shots: join(root, 'target', 'e2e') };
+  before(async () => {
+    await readFile(join(dist, 'index.html'));
+    await mkdir(ctx.shots, { recursive: true });
+    ctx.site = await serveStatic(dist);
+  });
+  after(async () => ctx.site?.close());
+  return ctx;
 }

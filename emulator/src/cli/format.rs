@@ -38,6 +38,53 @@ pub fn format_reply(reply: &Reply, proto: Protocol) -> String {
     out
 }
 
+/// Formats a reply as redis-cli prints the replies it shows raw even on a terminal (INFO,
+/// CLIENT LIST, LOLWUT...): text as it is, no quotes, no type labels, no newline added.
+pub fn format_reply_raw(reply: &Reply, proto: Protocol) -> String {
+    let wire = reply.encode(proto);
+    let seen = match decode(&wire) {
+        Ok(Some((r, _))) => r,
+        _ => reply.clone(),
+    };
+    let mut out = Vec::new();
+    raw_into(&seen, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn raw_into(r: &Reply, out: &mut Vec<u8>) {
+    match r {
+        Reply::Null | Reply::NullArray => {}
+        Reply::Error(e) => {
+            out.extend_from_slice(e.as_bytes());
+            out.push(b'\n');
+        }
+        Reply::Simple(s) => out.extend_from_slice(s.as_bytes()),
+        Reply::Bulk(b) | Reply::Verbatim(_, b) => out.extend_from_slice(b),
+        Reply::Boolean(b) => out.extend_from_slice(if *b { b"(true)" } else { b"(false)" }),
+        Reply::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Reply::Double(d) => out.extend_from_slice(crate::resp::format_double(*d).as_bytes()),
+        Reply::BigNumber(n) => out.extend_from_slice(n.as_bytes()),
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b'\n');
+                }
+                raw_into(item, out);
+            }
+        }
+        Reply::Map(pairs) => {
+            for (i, (k, v)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    out.push(b'\n');
+                }
+                raw_into(k, out);
+                out.push(b' ');
+                raw_into(v, out);
+            }
+        }
+    }
+}
+
 fn is_multiline(r: &Reply) -> bool {
     match r {
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => match items.len() {
@@ -175,6 +222,28 @@ mod tests {
         assert_eq!(
             tty(m, Protocol::Resp2),
             "1) \"server\"\n2) \"redis\"\n3) \"modules\"\n4) (empty array)\n"
+        );
+    }
+
+    #[test]
+    fn raw_replies_as_redis_cli_prints_them() {
+        let raw = |r: Reply| format_reply_raw(&r, Protocol::Resp3);
+        assert_eq!(raw(Reply::bulk("a\r\nb")), "a\r\nb");
+        assert_eq!(raw(Reply::Null), "");
+        assert_eq!(raw(Reply::Integer(7)), "7");
+        assert_eq!(raw(Reply::error("ERR x")), "ERR x\n");
+        assert_eq!(
+            raw(Reply::Array(vec![Reply::bulk("a"), Reply::Integer(1)])),
+            "a\n1"
+        );
+        assert_eq!(
+            raw(Reply::Map(vec![(Reply::bulk("k"), Reply::bulk("v"))])),
+            "k v"
+        );
+        assert_eq!(raw(Reply::Boolean(false)), "(false)");
+        assert_eq!(
+            format_reply_raw(&Reply::Double(2.5), Protocol::Resp2),
+            "2.5"
         );
     }
 }

@@ -96,6 +96,7 @@ fn reset(srv: &mut Server, call: &mut Call) -> Reply {
     let id = call.client;
     srv.drop_subscriptions(id);
     srv.unwatch_all(id);
+    srv.stop_monitoring(id);
     let authenticated = !srv.default_user_has_password();
     let client = srv.client_mut(id);
     client.db = 0;

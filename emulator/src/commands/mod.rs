@@ -5,12 +5,16 @@ pub mod spec;
 
 mod bitmap;
 mod connection;
+mod hyperloglog;
 mod introspection;
 mod keys;
 mod pubsub;
+mod scripting;
 pub(crate) mod server;
+mod set;
 mod string;
 mod transactions;
+mod zset;
 
 use std::collections::HashMap;
 
@@ -37,12 +41,16 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
     [
         bitmap::HANDLERS,
         connection::HANDLERS,
+        hyperloglog::HANDLERS,
         introspection::HANDLERS,
         keys::HANDLERS,
         pubsub::HANDLERS,
+        scripting::HANDLERS,
         server::HANDLERS,
+        set::HANDLERS,
         string::HANDLERS,
         transactions::HANDLERS,
+        zset::HANDLERS,
     ]
     .into_iter()
     .flatten()

@@ -6,7 +6,6 @@
 
 mod params;
 mod parse;
-mod pattern;
 
 pub(crate) use params::{find, matching, Param, IMMUTABLE, PROTECTED, SENSITIVE};
 pub(crate) use parse::{set_param, trim_double};

@@ -2,8 +2,15 @@
 //! field of [`Config`] it lives in. Order follows Redis's own table.
 
 use super::parse;
-use super::pattern::string_match;
 use super::{Config, MaxmemoryPolicy};
+/// Redis's `stringmatch` on C strings: CONFIG GET's pattern ends at its first NUL byte.
+fn string_match(pattern: &[u8], name: &[u8], nocase: bool) -> bool {
+    let end = pattern
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(pattern.len());
+    crate::glob::matches(&pattern[..end], name, nocase)
+}
 
 /// Behaviour flags of a parameter (Redis's *_CONFIG flags that matter here).
 pub(crate) type ParamFlags = u8;

@@ -1,13 +1,25 @@
 //! The values stored under keys.
 
+pub mod hll;
+pub mod random;
+pub mod set;
+pub mod skiplist;
 pub mod string;
+pub mod zset;
 
+pub use set::SetValue;
 pub use string::StringValue;
+pub use zset::SortedSet;
 
 /// A key's value.
+///
+/// Every key holds one, so it is kept to 32 bytes (see the test below): strings live in
+/// place, aggregates behind a `Box` (as Redis keeps every value behind an object pointer).
 #[derive(Clone, Debug)]
 pub enum Value {
     String(StringValue),
+    Set(Box<SetValue>),
+    ZSet(Box<SortedSet>),
 }
 
 impl Value {
@@ -15,6 +27,8 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -22,6 +36,8 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::String(s) => s.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 }

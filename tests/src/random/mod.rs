@@ -6,6 +6,7 @@
 //! data type is covered by adding a table and listing it in [`all_templates`]. Only templates
 //! whose command the engine registers are used, so the runs stay meaningful while commands land.
 
+mod collections;
 mod keys;
 mod rng;
 mod run;
@@ -61,7 +62,7 @@ pub struct Op {
 
 /// Every template of every group.
 pub fn all_templates() -> Vec<&'static Template> {
-    [strings::TEMPLATES, keys::TEMPLATES]
+    [strings::TEMPLATES, keys::TEMPLATES, collections::TEMPLATES]
         .into_iter()
         .flatten()
         .collect()

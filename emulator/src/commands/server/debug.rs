@@ -149,14 +149,45 @@ fn serialized_len(value: &Value) -> usize {
             None
         }
     }
+    // rdbSaveRawString: short canonical integers get an integer encoding.
+    let raw_string_len = |bytes: &[u8]| {
+        let as_int = if bytes.len() <= 11 {
+            crate::util::parse_i64(bytes)
+        } else {
+            None
+        };
+        match as_int.and_then(integer_len) {
+            Some(n) => n,
+            None => length_prefix(bytes.len()) + bytes.len(),
+        }
+    };
     match value {
-        Value::String(s) => {
-            let bytes = s.to_bytes();
-            let as_int = if bytes.len() <= 11 { s.as_i64() } else { None };
-            match as_int.and_then(integer_len) {
-                Some(n) => n,
-                None => length_prefix(bytes.len()) + bytes.len(),
+        Value::String(s) => raw_string_len(&s.to_bytes()),
+        // Compact encodings are saved as one blob; others element by element (sorted set
+        // scores as 8-byte binary doubles).
+        Value::Set(set) => match &**set {
+            crate::types::SetValue::IntSet(ints) => {
+                let blob = 8 + ints.width() * ints.values().len();
+                length_prefix(blob) + blob
             }
+            _ => {
+                length_prefix(set.len())
+                    + set
+                        .iter()
+                        .map(|m| raw_string_len(&m.to_vec()))
+                        .sum::<usize>()
+            }
+        },
+        Value::ZSet(zset) if zset.is_listpack() => {
+            let blob = crate::memory::zset_listpack_bytes(zset);
+            length_prefix(blob) + blob
+        }
+        Value::ZSet(zset) => {
+            length_prefix(zset.len())
+                + zset
+                    .iter()
+                    .map(|(m, _)| raw_string_len(m) + 8)
+                    .sum::<usize>()
         }
     }
 }

@@ -9,9 +9,11 @@ mod latency;
 mod lolwut;
 mod memory;
 mod monitor;
+mod monitor_feed;
 mod slowlog;
 
 pub(crate) use monitor::{request_len, Monitor};
+pub(crate) use monitor_feed::Monitoring;
 
 use super::Handler;
 use crate::errors;
@@ -44,6 +46,7 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("slowlog|help", slowlog::help),
     ("lolwut", lolwut::lolwut),
     ("wait", wait),
+    ("monitor", monitor_feed::monitor),
 ];
 
 /// Redis's `addReplyHelp`: a usage line, the command's help lines, then HELP itself.

@@ -200,7 +200,8 @@ fn reply_len(reply: &Reply, proto: Protocol) -> usize {
 
 impl Server {
     /// Counts a processed request and the replies it produced (INFO's network figures).
-    pub(crate) fn count_io(&mut self, proto: Protocol, request_bytes: usize, replies: &[Reply]) {
+    pub(crate) fn count_io(&mut self, id: ClientId, request_bytes: usize, replies: &[Reply]) {
+        let proto = self.protocol(id);
         let out: usize = replies.iter().map(|r| reply_len(r, proto)).sum();
         let now = self.clock.now();
         let total = self.stats.total_commands;
@@ -212,6 +213,11 @@ impl Server {
             m.net_output_bytes += out as u64;
         }
         m.sample_ops(now, total);
+    }
+
+    /// Argument positions the current command asked to hide.
+    pub(crate) fn redacted_arguments(&self) -> &[usize] {
+        &self.monitor.redacted
     }
 
     /// Hides argument `index` of the current command from the slow log (passwords).

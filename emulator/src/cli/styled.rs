@@ -1,0 +1,88 @@
+//! redis-cli's help text carries ANSI styling (bold names, grey syntax, yellow labels) and
+//! `\r\n` line ends for the terminal. Elsewhere (the browser) it is shown as styled spans, and
+//! its plain text is what a terminal displays.
+
+use super::highlight::{Span, Style};
+
+/// A run of text with one style.
+pub type Segment = Span;
+
+/// The text a terminal shows for `text`: ANSI escape sequences and carriage returns removed.
+pub fn strip_ansi(text: &str) -> String {
+    styled_segments(text).into_iter().map(|s| s.text).collect()
+}
+
+/// Splits text with ANSI SGR sequences into styled runs (bold: 1, grey: 90, yellow: 33, reset:
+/// 0); carriage returns are dropped.
+pub fn styled_segments(text: &str) -> Vec<Segment> {
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut style = Style::Plain;
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("\x1b[") {
+            if let Some(end) = after.find('m') {
+                style = match &after[..end] {
+                    "1" => Style::Bold,
+                    "90" => Style::Dim,
+                    "33" => Style::Label,
+                    _ => Style::Plain,
+                };
+                rest = &after[end + 1..];
+                continue;
+            }
+        }
+        let next = rest[1..].find('\x1b').map_or(rest.len(), |i| i + 1);
+        let chunk: String = rest[..next].chars().filter(|&c| c != '\r').collect();
+        rest = &rest[next..];
+        if chunk.is_empty() {
+            continue;
+        }
+        match segments.last_mut() {
+            Some(last) if last.style == style => last.text.push_str(&chunk),
+            _ => segments.push(Span { style, text: chunk }),
+        }
+    }
+    segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_text_becomes_styled_runs() {
+        let text = "\r\n  \x1b[1mGET\x1b[0m \x1b[90mkey\x1b[0m\r\n  \x1b[33msummary:\x1b[0m x\r\n";
+        assert_eq!(strip_ansi(text), "\n  GET key\n  summary: x\n");
+        let segments = styled_segments(text);
+        assert_eq!(
+            segments[0],
+            Span {
+                style: Style::Plain,
+                text: "\n  ".into()
+            }
+        );
+        assert_eq!(
+            segments[1],
+            Span {
+                style: Style::Bold,
+                text: "GET".into()
+            }
+        );
+        assert_eq!(
+            segments[3],
+            Span {
+                style: Style::Dim,
+                text: "key".into()
+            }
+        );
+        assert_eq!(
+            segments[5],
+            Span {
+                style: Style::Label,
+                text: "summary:".into()
+            }
+        );
+        assert_eq!(strip_ansi("plain"), "plain");
+        assert_eq!(strip_ansi("\x1b[1"), "\x1b[1");
+    }
+}

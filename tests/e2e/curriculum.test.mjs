@@ -1,0 +1,62 @@
+// End-to-end: curriculum steps open by deep link, and their Run buttons type into the consoles.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { launch, useBuiltSite, KEYS } from './webdriver.mjs';
+
+const ctx = useBuiltSite({ before, after });
+
+/** Clicks the Run button of the n-th runnable block of the open step. */
+async function runBlock(session, n) {
+  await session.run('document.querySelectorAll(".step .code.redis button.run")[arguments[0]].click();', n);
+}
+
+test('a deep link opens the leaderboard step and Run fills the console', async (t) => {
+  const session = await launch('chromium');
+  t.diagnostic(`browser: ${session.version}`);
+  try {
+    await session.goto(`${ctx.site.url}#/step/leaderboard`);
+    await session.waitForText('.step-title', (s) => s.includes('leaderboard'));
+    await runBlock(session, 0);
+    const text = await session.waitForText('.console[data-pane="A"] .transcript', (s) => s.includes('1) "carol"'));
+    assert.match(text, /ZREVRANK game "alice"\s*\(integer\) 2/);
+    await writeFile(join(ctx.shots, 'leaderboard-step.png'), await session.screenshot());
+  } finally {
+    await session.close();
+  }
+});
+
+test('the pub/sub step runs across two console panes', async (t) => {
+  const session = await launch('chromium');
+  t.diagnostic(`browser: ${session.version}`);
+  try {
+    await session.goto(`${ctx.site.url}#/step/pub-sub`);
+    await session.waitFor('.console[data-pane="B"]');
+    await runBlock(session, 0); // SUBSCRIBE in pane A
+    await session.waitForText('.console[data-pane="A"] .transcript', (s) => s.includes('Reading messages'));
+    await runBlock(session, 1); // PUBLISH in pane B
+    await session.waitForText('.console[data-pane="B"] .transcript', (s) => s.includes('(integer) 1'));
+    const a = await session.waitForText('.console[data-pane="A"] .transcript', (s) => s.includes('"alice joined"'));
+    assert.match(a, /1\) "message"\s*2\) "room:42"\s*3\) "alice joined"/);
+    await writeFile(join(ctx.shots, 'split-panes-pubsub.png'), await session.screenshot());
+  } finally {
+    await session.close();
+  }
+});
+
+test('the course map filters steps by the chosen level', async () => {
+  const session = await launch('chromium');
+  try {
+    await session.goto(ctx.site.url);
+    await session.waitFor('.course-map');
+    await session.run('[...document.querySelectorAll(".level-choice")].find(b => b.textContent === "Beginner").click();');
+    const titles = await session.run('return [...document.querySelectorAll(".course-map li a")].map(a => a.textContent);');
+    assert.ok(titles.length >= 3, JSON.stringify(titles));
+    assert.ok(!titles.some((t) => t.includes('leaderboard')), JSON.stringify(titles));
+    await writeFile(join(ctx.shots, 'course-map.png'), await session.screenshot());
+  } finally {
+    await session.close();
+  }
+});
