@@ -319,6 +319,14 @@ impl Server {
 
     /// Re-measures the keys written by the last command and updates the memory peak.
     pub(crate) fn settle_memory(&mut self) {
+        if self.memory.touched_len > 0 {
+            self.remeasure_touched();
+        }
+        let used = self.used_memory();
+        self.memory.peak = self.memory.peak.max(used);
+    }
+
+    fn remeasure_touched(&mut self) {
         let mut touched = std::mem::take(&mut self.memory.touched);
         let len = std::mem::take(&mut self.memory.touched_len);
         for t in touched.iter_mut().take(len) {
@@ -331,8 +339,6 @@ impl Server {
         }
         touched.truncate(TOUCHED_KEEP);
         self.memory.touched = touched;
-        let used = self.used_memory();
-        self.memory.peak = self.memory.peak.max(used);
     }
 }
 

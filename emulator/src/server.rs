@@ -13,10 +13,11 @@
 //! MULTI restrictions, memory limit, subscribed-mode restrictions, queueing inside MULTI, then
 //! the call itself with its statistics.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::client::{Client, ClientId, ReplyMode};
 use crate::clock::Clock;
+pub use crate::command_stats::{CommandStats, CommandStatsTable};
 use crate::commands::{self, flags, Command, CommandSpec, Lookup};
 use crate::config::Config;
 use crate::db::Db;
@@ -78,18 +79,10 @@ pub struct Stats {
     pub keyspace_misses: u64,
     pub rejected_connections: u64,
     /// Per command full name: calls, microseconds, rejected calls, failed calls.
-    pub commands: HashMap<&'static str, CommandStats, crate::util::FastHash>,
+    pub commands: CommandStatsTable,
     /// Per error code (`ERR`, `WRONGTYPE`, ...): count.
     pub errors: BTreeMap<String, u64>,
     pub total_error_replies: u64,
-}
-
-#[derive(Default, Debug, Clone, Copy)]
-pub struct CommandStats {
-    pub calls: u64,
-    pub usec: u64,
-    pub rejected_calls: u64,
-    pub failed_calls: u64,
 }
 
 /// The whole engine.
@@ -317,37 +310,33 @@ impl Server {
         now_ms: u64,
         replies: &mut Vec<Reply>,
     ) {
-        if argv.is_empty() || !self.clients.contains_key(&id) {
+        let Some(client) = self.clients.get(&id) else {
+            return;
+        };
+        if argv.is_empty() {
             return;
         }
+        let queued_before = client.outbound.len();
         let now = self.tick_clock(now_ms);
         let request_bytes = crate::commands::server::request_len(&argv);
-        let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
         let reply = self.process(id, argv, now);
         let first = replies.len();
-        if let Some(c) = self.clients.get_mut(&id) {
-            let at = queued_before.min(c.outbound.len());
-            replies.extend(c.outbound.drain(at..));
-        }
-        replies.extend(self.finish_reply(id, reply));
+        // The client's lookup is shared by the steps after the command (they run per command).
+        let protocol = match self.clients.get_mut(&id) {
+            Some(c) => {
+                if c.outbound.len() > queued_before {
+                    replies.extend(c.outbound.drain(queued_before..));
+                }
+                replies.extend(reply.and_then(|r| finish_reply(c, r)));
+                c.protocol
+            }
+            None => {
+                replies.extend(reply);
+                Protocol::default()
+            }
+        };
         self.flush_monitor_feed();
-        self.count_io(id, request_bytes, &replies[first..]);
-    }
-
-    /// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced),
-    /// then moves a pending CLIENT REPLY SKIP on to the next command.
-    fn finish_reply(&mut self, id: ClientId, reply: Option<Reply>) -> Option<Reply> {
-        let reply = reply?;
-        let Some(client) = self.clients.get_mut(&id) else {
-            return Some(reply);
-        };
-        let mode = client.reply_mode;
-        client.reply_mode = match mode {
-            ReplyMode::SkipNext => ReplyMode::Skip,
-            ReplyMode::Skip => ReplyMode::On,
-            other => other,
-        };
-        (mode == ReplyMode::On || matches!(reply, Reply::Push(_))).then_some(reply)
+        self.count_io(protocol, request_bytes, &replies[first..]);
     }
 
     /// Redis's processCommand. Returns None when the client blocked.
@@ -476,7 +465,7 @@ impl Server {
         let reply = (command.handler)(self, call);
         // DEBUG SLEEP makes a command take engine time without blocking the host.
         let elapsed = (self.micros)().saturating_sub(start) + self.monitor.take_busy_us();
-        let stats = self.stats.commands.entry(command.spec.name).or_default();
+        let stats = self.stats.commands.by_number(command.number);
         if call.block.is_none() {
             stats.calls += 1;
             stats.usec += elapsed;
@@ -529,6 +518,18 @@ impl Server {
     pub fn stats(&self) -> &Stats {
         &self.stats
     }
+}
+
+/// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced), then
+/// moves a pending CLIENT REPLY SKIP on to the next command.
+fn finish_reply(client: &mut Client, reply: Reply) -> Option<Reply> {
+    let mode = client.reply_mode;
+    client.reply_mode = match mode {
+        ReplyMode::SkipNext => ReplyMode::Skip,
+        ReplyMode::Skip => ReplyMode::On,
+        other => other,
+    };
+    (mode == ReplyMode::On || matches!(reply, Reply::Push(_))).then_some(reply)
 }
 
 /// Commands a RESP2 client may send while subscribed.

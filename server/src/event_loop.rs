@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use emulator::resp::{Protocol, Reply};
 use emulator::{ClientId, Server};
@@ -44,6 +44,21 @@ fn wall_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Microseconds on the monotonic clock, to time commands: read twice per command, so read
+/// directly rather than through `Instant`'s checked arithmetic.
+fn monotonic_us() -> u64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given; CLOCK_MONOTONIC always
+    // exists on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    (now.tv_sec as u64)
+        .wrapping_mul(1_000_000)
+        .wrapping_add(now.tv_nsec as u64 / 1000)
 }
 
 struct Connection {
@@ -110,8 +125,7 @@ impl EventLoop {
         poll.registry()
             .register(signals.source(), SIGNALS, Interest::READABLE)?;
         let mut server = Server::new();
-        let started = Instant::now();
-        server.set_micros_source(Box::new(move || started.elapsed().as_micros() as u64));
+        server.set_micros_source(Box::new(monotonic_us));
         Ok(EventLoop {
             poll,
             listener,

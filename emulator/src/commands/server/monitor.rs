@@ -200,8 +200,7 @@ fn reply_len(reply: &Reply, proto: Protocol) -> usize {
 
 impl Server {
     /// Counts a processed request and the replies it produced (INFO's network figures).
-    pub(crate) fn count_io(&mut self, id: ClientId, request_bytes: usize, replies: &[Reply]) {
-        let proto = self.protocol(id);
+    pub(crate) fn count_io(&mut self, proto: Protocol, request_bytes: usize, replies: &[Reply]) {
         let out: usize = replies.iter().map(|r| reply_len(r, proto)).sum();
         let now = self.clock.now();
         let total = self.stats.total_commands;
