@@ -83,8 +83,15 @@ impl Db {
         entry.mem = stored_mem(mem);
         self.used_bytes += mem;
         let (slot, old) = self.keys.insert(key, entry);
-        if let Some(old) = &old {
-            self.used_bytes = self.used_bytes.saturating_sub(entry_mem(key, old));
+        match &old {
+            Some(old) => {
+                let old_mem = entry_mem(key, old);
+                self.used_bytes = self.used_bytes.saturating_sub(old_mem);
+                if mem > old_mem {
+                    crate::memory::note_keyspace_growth();
+                }
+            }
+            None => crate::memory::note_keyspace_growth(),
         }
         (slot, old)
     }
@@ -112,6 +119,9 @@ impl Db {
         let old = entry_mem(key, entry);
         entry.mem = stored_mem(mem);
         self.used_bytes = (self.used_bytes + mem).saturating_sub(old);
+        if mem > old {
+            crate::memory::note_keyspace_growth();
+        }
     }
 
     /// Modelled bytes of all keys and values (hash table buckets not included).
@@ -186,6 +196,7 @@ impl Db {
             None => {
                 self.keys.set_mark(slot, self.volatile.len() as u32);
                 self.volatile.push(Volatile { slot, at: at_ms });
+                crate::memory::note_keyspace_growth();
             }
         }
     }

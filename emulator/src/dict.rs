@@ -473,8 +473,11 @@ impl<V> Dict<V> {
 
     /// One step of incremental rehashing: moves one non-empty bucket (looking at no more than
     /// ten empty ones), as Redis does on each table operation.
+    #[inline]
     fn rehash_step(&mut self) {
-        self.rehash(1);
+        if self.rehash_index.is_some() {
+            self.rehash(1);
+        }
     }
 
     /// Moves up to `buckets` non-empty buckets to the new table; true if rehashing remains.

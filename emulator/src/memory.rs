@@ -272,6 +272,23 @@ pub struct MemoryState {
     /// first `touched_len` entries. The buffers are reused from command to command.
     touched: Vec<Touched>,
     touched_len: usize,
+    /// What `used_memory` depended on when the peak was last brought up to date: the
+    /// keyspace growth count and the numbers of clients and latency histograms. While they
+    /// stay the same, used memory cannot have grown past the peak.
+    peak_checked_at: Option<(u64, usize, usize)>,
+}
+
+thread_local! {
+    /// Counts changes that may make any database's modelled memory grow (see
+    /// `note_keyspace_growth`). Shared by the servers of a thread: another server's growth
+    /// only makes a server check its peak once more than needed.
+    static KEYSPACE_GROWTH: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Records that a database's modelled memory may have grown (a key stored or re-measured,
+/// an expiry added), so the memory peak is checked after the command.
+pub(crate) fn note_keyspace_growth() {
+    KEYSPACE_GROWTH.with(|g| g.set(g.get().wrapping_add(1)));
 }
 
 /// A key written by the current command, and where it was found.
@@ -322,8 +339,16 @@ impl Server {
         if self.memory.touched_len > 0 {
             self.remeasure_touched();
         }
-        let used = self.used_memory();
-        self.memory.peak = self.memory.peak.max(used);
+        let inputs = (
+            KEYSPACE_GROWTH.with(|g| g.get()),
+            self.memory.counted_clients,
+            self.monitor.histogram_count(),
+        );
+        if self.memory.peak_checked_at != Some(inputs) {
+            let used = self.used_memory();
+            self.memory.peak = self.memory.peak.max(used);
+            self.memory.peak_checked_at = Some(inputs);
+        }
     }
 
     fn remeasure_touched(&mut self) {

@@ -54,6 +54,25 @@ fn find_line_end(buf: &[u8], terminator: u8) -> Option<usize> {
     (buf[at] == terminator).then_some(at)
 }
 
+/// The header line at the front of `rest` (`*3\r\n`, `$5\r\n`): where its `\r` is and the
+/// number after its type byte, as `find_line_end` and `parse_i64` read them. The usual short
+/// decimal is read in the same pass that finds the line's end.
+fn header_line(rest: &[u8]) -> Option<(usize, Option<i64>)> {
+    // Up to 18 digits cannot overflow; a leading zero or a sign takes the general path.
+    if let Some(b'1'..=b'9') = rest.get(1) {
+        let mut n: i64 = 0;
+        for (i, &b) in rest.iter().enumerate().skip(1).take(19) {
+            match b {
+                b'0'..=b'9' if i < 19 => n = n * 10 + i64::from(b - b'0'),
+                b'\r' => return Some((i, Some(n))),
+                _ => break,
+            }
+        }
+    }
+    let cr = find_line_end(rest, b'\r')?;
+    Some((cr, rest.get(1..cr).and_then(parse_i64)))
+}
+
 fn error(text: &str) -> Parsed {
     Parsed::Error(text.as_bytes().to_vec())
 }
@@ -133,7 +152,7 @@ impl RequestParser {
         auth_required: bool,
     ) -> Result<usize, Parsed> {
         let rest = &buf[*pos..];
-        let Some(cr) = find_line_end(rest, b'\r') else {
+        let Some((cr, number)) = header_line(rest) else {
             return Err(if rest.len() > INLINE_MAX_SIZE {
                 error("Protocol error: too big mbulk count string")
             } else {
@@ -144,7 +163,7 @@ impl RequestParser {
         if cr + 2 > rest.len() {
             return Err(Parsed::Incomplete);
         }
-        let count = match parse_i64(&rest[1..cr]) {
+        let count = match number {
             Some(n) if n <= i64::from(i32::MAX) => n,
             _ => return Err(error("Protocol error: invalid multibulk length")),
         };
@@ -159,7 +178,7 @@ impl RequestParser {
 /// Reads `$<len>\r\n`; Ok(len), or the outcome to return.
 fn parse_bulk_header(buf: &[u8], pos: &mut usize, auth_required: bool) -> Result<usize, Parsed> {
     let rest = &buf[*pos..];
-    let Some(cr) = find_line_end(rest, b'\r') else {
+    let Some((cr, number)) = header_line(rest) else {
         return Err(if rest.len() > INLINE_MAX_SIZE {
             error("Protocol error: too big bulk count string")
         } else {
@@ -182,7 +201,7 @@ fn parse_bulk_header(buf: &[u8], pos: &mut usize, auth_required: bool) -> Result
         text.push(b'\'');
         return Err(Parsed::Error(text));
     }
-    let len = match parse_i64(&rest[1..cr]) {
+    let len = match number {
         Some(n) if (0..=MAX_BULK_LEN).contains(&n) => n,
         _ => return Err(error("Protocol error: invalid bulk length")),
     };
@@ -370,6 +389,27 @@ mod tests {
             all(b"*1\r\n$3\r\na\x00b\r\n", false).0[0],
             Parsed::Command(vec![b"a\x00b".to_vec()])
         );
+    }
+
+    #[test]
+    fn header_numbers_read_like_string2ll() {
+        assert_eq!(header_line(b"*3\r\n"), Some((2, Some(3))));
+        assert_eq!(
+            header_line(b"$123456789012345678\r"),
+            Some((19, Some(123456789012345678)))
+        );
+        assert_eq!(
+            header_line(b"$1234567890123456789\r"),
+            Some((20, Some(1234567890123456789)))
+        );
+        assert_eq!(header_line(b"$99999999999999999999\r"), Some((21, None)));
+        assert_eq!(header_line(b"$012\r"), Some((4, None)));
+        assert_eq!(header_line(b"$-1\r"), Some((3, Some(-1))));
+        assert_eq!(header_line(b"$0\r"), Some((2, Some(0))));
+        assert_eq!(header_line(b"$1x\r"), Some((3, None)));
+        assert_eq!(header_line(b"$1\x002\r"), None);
+        assert_eq!(header_line(b"$12"), None);
+        assert_eq!(header_line(b"\r"), Some((0, None)));
     }
 
     #[test]

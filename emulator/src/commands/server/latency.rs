@@ -16,6 +16,8 @@ pub(crate) struct Histogram {
     /// Count per sub-bucket index, ordered by index; sparse because most commands cover few
     /// buckets (a sorted vector: recording is a short binary search, done for every command).
     counts: Vec<(u32, u64)>,
+    /// Position in `counts` of the last value recorded.
+    last: usize,
     total: u64,
 }
 
@@ -58,9 +60,23 @@ impl Histogram {
     pub fn record(&mut self, value: u64) {
         let v = value.clamp(MIN_VALUE, MAX_VALUE);
         let index = index_of(v);
+        // Most calls of a command land in the bucket of the previous one.
+        if let Some(hit) = self.counts.get_mut(self.last) {
+            if hit.0 == index {
+                hit.1 += 1;
+                self.total += 1;
+                return;
+            }
+        }
         match self.counts.binary_search_by_key(&index, |&(i, _)| i) {
-            Ok(at) => self.counts[at].1 += 1,
-            Err(at) => self.counts.insert(at, (index, 1)),
+            Ok(at) => {
+                self.counts[at].1 += 1;
+                self.last = at;
+            }
+            Err(at) => {
+                self.counts.insert(at, (index, 1));
+                self.last = at;
+            }
         }
         self.total += 1;
     }

@@ -153,7 +153,12 @@ pub(crate) fn request_len(argv: &[Vec<u8>]) -> usize {
 
 /// Digits of `n` in decimal.
 fn decimal_digits(n: u64) -> usize {
-    n.checked_ilog10().map_or(1, |log| log as usize + 1)
+    match n {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        _ => n.ilog10() as usize + 1,
+    }
 }
 
 /// Bytes of a reply on the wire, without encoding it.
@@ -319,7 +324,16 @@ mod tests {
         let replies = [
             Reply::ok(),
             Reply::Integer(-42),
+            Reply::Integer(0),
+            Reply::Integer(9),
+            Reply::Integer(10),
+            Reply::Integer(-999),
+            Reply::Integer(1000),
+            Reply::Integer(i64::MIN),
+            Reply::Integer(i64::MAX),
             Reply::bulk("hello"),
+            Reply::bulk(vec![b'x'; 100]),
+            Reply::bulk(vec![b'x'; 12345]),
             Reply::Null,
             Reply::Array(vec![Reply::bulk("a"), Reply::Null]),
             Reply::Map(vec![(Reply::bulk("k"), Reply::Double(1.5))]),
