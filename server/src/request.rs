@@ -86,7 +86,10 @@ impl RequestParser {
             match buf.get(*pos) {
                 None => return Parsed::Incomplete,
                 Some(b'*') => {}
-                Some(_) => return parse_inline(buf, pos),
+                Some(_) => {
+                    let args = std::mem::take(&mut self.spare_args);
+                    return parse_inline(buf, pos, &mut self.spare, args);
+                }
             }
             match self.parse_multibulk_header(buf, pos, auth_required) {
                 Ok(0) => return Parsed::Nothing,
@@ -213,7 +216,12 @@ fn parse_bulk_header(buf: &[u8], pos: &mut usize, auth_required: bool) -> Result
 }
 
 /// An inline request: one line, split like redis-cli splits what is typed.
-fn parse_inline(buf: &[u8], pos: &mut usize) -> Parsed {
+fn parse_inline(
+    buf: &[u8],
+    pos: &mut usize,
+    spare: &mut Vec<Vec<u8>>,
+    args: Vec<Vec<u8>>,
+) -> Parsed {
     let rest = &buf[*pos..];
     let Some(newline) = find_line_end(rest, b'\n') else {
         return if rest.len() > INLINE_MAX_SIZE {
@@ -226,8 +234,20 @@ fn parse_inline(buf: &[u8], pos: &mut usize) -> Parsed {
         Some(line) => line,
         None => &rest[..newline],
     };
-    let Ok(args) = split_args(line) else {
-        return error("Protocol error: unbalanced quotes in request");
+    let args = if line.iter().any(|&b| b == b'"' || b == b'\'') {
+        let Ok(args) = split_args(line) else {
+            return error("Protocol error: unbalanced quotes in request");
+        };
+        args
+    } else {
+        // Without quotes, splitting is cutting at whitespace: done into reused buffers.
+        let mut args = args;
+        for word in line.split(|&b| is_c_space(b)).filter(|w| !w.is_empty()) {
+            let mut arg = spare.pop().unwrap_or_default();
+            arg.extend_from_slice(word);
+            args.push(arg);
+        }
+        args
     };
     *pos += newline + 1;
     if args.is_empty() {
@@ -235,6 +255,11 @@ fn parse_inline(buf: &[u8], pos: &mut usize) -> Parsed {
     } else {
         Parsed::Command(args)
     }
+}
+
+/// C's isspace in the "C" locale, which separates inline arguments.
+fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
 #[cfg(test)]
@@ -389,6 +414,28 @@ mod tests {
             all(b"*1\r\n$3\r\na\x00b\r\n", false).0[0],
             Parsed::Command(vec![b"a\x00b".to_vec()])
         );
+    }
+
+    #[test]
+    fn inline_requests_split_like_redis_cli() {
+        let lines: &[&[u8]] = &[
+            b"PING",
+            b"  SET\tk \x0bv\x0c ",
+            b"GET a\\b",
+            b"ECHO \"a b\" 'c'",
+            b"",
+            b"   ",
+        ];
+        for line in lines {
+            let mut input = line.to_vec();
+            input.extend_from_slice(b"\r\n");
+            let (parsed, _) = all(&input, false);
+            let expected = match split_args(line).unwrap() {
+                args if args.is_empty() => Parsed::Nothing,
+                args => Parsed::Command(args),
+            };
+            assert_eq!(parsed[0], expected, "{line:?}");
+        }
     }
 
     #[test]
