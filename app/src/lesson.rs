@@ -110,26 +110,47 @@ struct CourseMapProps {
 
 #[function_component(CourseMap)]
 fn course_map(props: &CourseMapProps) -> Html {
+    let query = use_state(String::new);
+    let oninput = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                query.set(input.value());
+            }
+        })
+    };
+    let searching = !query.trim().is_empty();
     html! {
-        <details class="course-map" open=true>
-            <summary>{"Course map"}</summary>
-            { for course().modules.iter().map(|module| html! {
-                <div class="module">
-                    <h2 class="module-title">{ &module.title }</h2>
-                    <ol>
-                        { for module.steps.iter().filter(|s| s.level <= props.level).map(|step| {
-                            let current = props.current.as_deref() == Some(step.id.as_str());
-                            html! {
-                                <li class={classes!(current.then_some("current"))}>
-                                    <a href={format!("#/step/{}", step.id)} aria-current={current.then_some("page")}>{ &step.title }</a>
-                                    <span class={classes!("level", step.level.name().to_lowercase())}>{ step.level.name() }</span>
-                                </li>
-                            }
-                        }) }
-                    </ol>
-                </div>
+        <nav class="course-map" aria-label="Course map">
+            <input class="search" type="search" placeholder="Search steps and commands" aria-label="Search steps and commands" {oninput} />
+            { for course().modules.iter().map(|module| {
+                let steps: Vec<&Step> = module
+                    .steps
+                    .iter()
+                    .filter(|s| s.level <= props.level && matches_search(s, &query))
+                    .collect();
+                let holds_current = module.steps.iter().any(|s| props.current.as_deref() == Some(s.id.as_str()));
+                if steps.is_empty() {
+                    return html! {};
+                }
+                html! {
+                    <details class="module" open={holds_current || searching}>
+                        <summary class="module-title">{ &module.title }<span class="count">{ format!(" · {}", steps.len()) }</span></summary>
+                        <ol>
+                            { for steps.iter().map(|step| {
+                                let current = props.current.as_deref() == Some(step.id.as_str());
+                                html! {
+                                    <li class={classes!(current.then_some("current"))}>
+                                        <a href={format!("#/step/{}", step.id)} aria-current={current.then_some("page")}>{ &step.title }</a>
+                                        <span class={classes!("level", step.level.name().to_lowercase())}>{ step.level.name() }</span>
+                                    </li>
+                                }
+                            }) }
+                        </ol>
+                    </details>
+                }
             }) }
-        </details>
+        </nav>
     }
 }
 
@@ -149,17 +170,57 @@ fn step_view(props: &StepViewProps) -> Html {
         Some(block) => code_block(block, &on_run),
         None => html! {},
     };
+    // A module's introduction opens its first step.
+    let intro = course()
+        .modules
+        .iter()
+        .find(|m| m.steps.first().is_some_and(|first| first.id == step.id) && !m.body.trim().is_empty());
+    let no_blocks = |_: usize| html! {};
+    let reset = reset_request(step).map(|request| {
+        let on_run = props.on_run.clone();
+        html! {
+            <button class="reset" title="Empty the database and run this step's setup again"
+                onclick={Callback::from(move |_| on_run.emit(request.clone()))}>{"Reset data"}</button>
+        }
+    });
     html! {
         <article class="step" id={step.id.clone()}>
+            if let Some(module) = intro {
+                <section class="module-intro" aria-label={module.title.clone()}>
+                    <p class="module-name">{ &module.title }</p>
+                    { markdown::render(&module.body, &no_blocks) }
+                </section>
+            }
             <p class="step-meta">
                 <span class={classes!("level", step.level.name().to_lowercase())}>{ step.level.name() }</span>
                 <span class="minutes">{ format!("{} min", step.minutes) }</span>
+                { for reset }
             </p>
             <h2 class="step-title">{ &step.title }</h2>
             <p class="summary">{ &step.summary }</p>
             { markdown::render(&step.body, &render_block) }
         </article>
     }
+}
+
+/// "Reset data": empty the database, then run the step's setup blocks, in pane A.
+fn reset_request(step: &Step) -> Option<RunRequest> {
+    let mut lines = vec![(0, "FLUSHALL".to_string())];
+    for block in &step.blocks {
+        if let BlockKind::Redis { setup: true, .. } = block.kind {
+            lines.extend(block.commands.iter().map(|c| (c.advance_ms, c.text.clone())));
+        }
+    }
+    (lines.len() > 1).then(|| RunRequest { pane: curriculum::DEFAULT_PANE.to_string(), lines: Rc::new(lines) })
+}
+
+/// Whether a step matches a search: its title, summary or any of its runnable commands.
+fn matches_search(step: &Step, query: &str) -> bool {
+    let query = query.trim().to_lowercase();
+    query.is_empty()
+        || step.title.to_lowercase().contains(&query)
+        || step.summary.to_lowercase().contains(&query)
+        || step.blocks.iter().flat_map(|b| b.commands.iter()).any(|c| c.text.to_lowercase().contains(&query))
 }
 
 fn code_block(block: &Block, on_run: &Callback<RunRequest>) -> Html {

@@ -22,14 +22,15 @@ fn match_from(expected: &str, actual: &str) -> bool {
         &expected[open + 1..close],
         &expected[close + 1..],
     );
-    let Some(actual) = actual.strip_prefix(literal) else {
+    let Some(after_literal) = actual.strip_prefix(literal) else {
         return false;
     };
-    // Try every length the placeholder could take, then match the rest.
-    (1..=actual.len()).any(|len| {
-        actual.is_char_boundary(len)
-            && fits(placeholder, &actual[..len])
-            && match_from(rest, &actual[len..])
+    // Try every length the placeholder could take, then match the rest. Braces that are not
+    // a placeholder (JSON in a reply) are literal text.
+    (1..=after_literal.len()).any(|len| {
+        after_literal.is_char_boundary(len)
+            && fits(placeholder, &after_literal[..len])
+            && match_from(rest, &after_literal[len..])
     }) || (placeholder_is_unknown(placeholder) && expected == actual)
 }
 
@@ -74,5 +75,8 @@ mod tests {
         assert!(matches("1) \"{digits}\"", "1) \"17\""));
         assert!(matches("OK", "OK"));
         assert!(!matches("OK", "OK "));
+        // Braces that are no placeholder are plain text.
+        assert!(matches("2) \"{\\\"id\\\":1}\"", "2) \"{\\\"id\\\":1}\""));
+        assert!(!matches("\"{\\\"id\\\":1}\"", "\"{\\\"id\\\":2}\""));
     }
 }

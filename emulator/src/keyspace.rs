@@ -189,23 +189,27 @@ impl Server {
             }
         }
         let (slot, replaced) = self.dbs[db].insert_at(key, entry);
+        if replaced.is_none() {
+            self.signal_key_as_ready(db, key);
+            self.notify_keyspace_event(class::NEW, "new", key, db);
+        }
+        // Signalling and notifying leave the key table as it is: the slot is still the key's.
         if !keep_ttl {
             self.dbs[db].persist_at(slot);
-        }
-        if replaced.is_none() {
-            self.notify_keyspace_event(class::NEW, "new", key, db);
         }
         self.key_modified(db, key);
     }
 
-    /// Redis's dbAdd: stores a key the caller knows is absent, with its deadline if any, and
-    /// publishes `new`. WATCH invalidation is left to the caller, as in Redis.
+    /// Redis's dbAdd: stores a key the caller knows is absent, with its deadline if any,
+    /// signals it to clients blocked on it, and publishes `new`. WATCH invalidation is left
+    /// to the caller, as in Redis.
     pub(crate) fn add_key(&mut self, db: usize, key: &[u8], entry: Entry, expire: Option<u64>) {
         let d = &mut self.dbs[db];
         d.insert(key, entry);
         if let Some(at) = expire {
             d.set_expire(key, at);
         }
+        self.signal_key_as_ready(db, key);
         self.notify_keyspace_event(class::NEW, "new", key, db);
     }
 

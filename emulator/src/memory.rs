@@ -112,6 +112,8 @@ pub fn key_size(key: &[u8]) -> usize {
 pub fn value_size(value: &Value, samples: usize) -> usize {
     match value {
         Value::String(s) => string_size(s),
+        Value::List(l) => l.memory_size(samples),
+        Value::Hash(h) => h.memory_size(samples),
         Value::Set(s) => set_size(s, samples),
         Value::ZSet(z) => zset_size(z, samples),
     }

@@ -39,7 +39,8 @@ pub struct Call {
     pub now: u64,
     /// True inside EXEC or a script, where blocking commands must not block.
     pub nested: bool,
-    /// Set by a blocking command that has to wait.
+    /// Set by a blocking command that has to wait (see `blocking.rs`); the reply the command
+    /// returns is then the one the client gets if it times out.
     pub block: Option<BlockRequest>,
 }
 
@@ -53,14 +54,7 @@ impl Call {
     }
 }
 
-/// What a blocked client waits for.
-#[derive(Clone, Debug)]
-pub struct BlockRequest {
-    /// Keys (in the call's db) whose change may serve the client.
-    pub keys: Vec<Vec<u8>>,
-    /// Engine time at which the client times out; None waits forever.
-    pub deadline: Option<u64>,
-}
+pub use crate::blocking::BlockRequest;
 
 /// Counters INFO reports.
 #[derive(Default, Debug, Clone)]
@@ -111,6 +105,11 @@ pub struct Server {
     pub(crate) eviction: crate::eviction::EvictionState,
     /// Slow log, latency histograms and I/O counters (see `commands/server`).
     pub(crate) monitor: crate::commands::server::Monitor,
+    /// Blocked clients and the keys they wait on (see `blocking.rs`).
+    pub(crate) blocking: crate::blocking::Blocking,
+    /// Where the running command placed its reply among the pushes it queued for its own
+    /// client (see `reply_here`).
+    reply_slot: Option<usize>,
     /// EVAL's script cache, FUNCTION's libraries and their Lua interpreters.
     pub(crate) scripting: crate::scripting::Scripting,
     /// MONITOR clients and the lines waiting for them.
@@ -147,6 +146,8 @@ impl Server {
             memory: Default::default(),
             eviction: Default::default(),
             monitor: Default::default(),
+            blocking: Default::default(),
+            reply_slot: None,
             scripting: Default::default(),
             monitoring: Default::default(),
             spare_argv: None,
@@ -187,6 +188,7 @@ impl Server {
     pub fn disconnect(&mut self, id: ClientId) {
         self.drop_subscriptions(id);
         self.unwatch_all(id);
+        self.forget_blocked(id);
         self.stop_monitoring(id);
         if let Some(client) = self.clients.remove(&id) {
             self.memory.counted_clients -= usize::from(!client.internal);
@@ -275,14 +277,20 @@ impl Server {
         let now = self.tick_clock(now_ms);
         self.keys_cron(now);
         self.close_idle_clients(now);
+        self.time_out_blocked_clients(now);
+        self.handle_blocked_clients(now);
     }
 
     /// The host time at which `tick` next has work to do, if any.
     pub fn next_deadline(&self) -> Option<u64> {
-        let next = match (self.next_keys_cron(), self.next_idle_timeout()) {
-            (Some(a), Some(b)) => a.min(b),
-            (a, b) => a.or(b)?,
-        };
+        let next = [
+            self.next_keys_cron(),
+            self.next_idle_timeout(),
+            self.next_block_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()?;
         self.clock.to_host_time(next)
     }
 
@@ -295,6 +303,9 @@ impl Server {
     /// A command sends output other than its reply (SUBSCRIBE confirms every channel, a
     /// subscriber receives its own PUBLISH) by queueing it on its client's `outbound`
     /// queue: what it queued there is returned here, ahead of its reply, as Redis writes it.
+    ///
+    /// A blocked client's commands are held until it is unblocked; they then run and their
+    /// replies go to its `outbound` queue, after the reply that unblocked it.
     pub fn execute(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Reply> {
         let mut replies = Vec::new();
         self.execute_into(id, argv, now_ms, &mut replies);
@@ -310,24 +321,50 @@ impl Server {
         now_ms: u64,
         replies: &mut Vec<Reply>,
     ) {
-        let Some(client) = self.clients.get(&id) else {
-            return;
-        };
-        if argv.is_empty() {
+        if argv.is_empty() || !self.clients.contains_key(&id) {
             return;
         }
-        let queued_before = client.outbound.len();
         let now = self.tick_clock(now_ms);
+        let Some(argv) = self.hold_if_blocked(id, argv) else {
+            return;
+        };
+        self.execute_now_into(id, argv, now, replies);
+        self.handle_blocked_clients(now);
+    }
+
+    /// Runs one command at engine time `now` and returns its replies: pushes it queued for
+    /// its own client first, unless it placed its reply ahead of some (`reply_here`).
+    pub(crate) fn execute_now(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now: u64) -> Vec<Reply> {
+        let mut replies = Vec::new();
+        self.execute_now_into(id, argv, now, &mut replies);
+        replies
+    }
+
+    /// `execute_now`, appending the replies to `replies`.
+    fn execute_now_into(
+        &mut self,
+        id: ClientId,
+        argv: Vec<Vec<u8>>,
+        now: u64,
+        replies: &mut Vec<Reply>,
+    ) {
         let request_bytes = crate::commands::server::request_len(&argv);
+        let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
+        self.reply_slot = None;
         let reply = self.process(id, argv, now);
+        let slot = self.reply_slot.take();
         let first = replies.len();
-        // The client's lookup is shared by the steps after the command (they run per command).
+        // One lookup of the client serves every step after the command (they run per command).
         let protocol = match self.clients.get_mut(&id) {
             Some(c) => {
                 if c.outbound.len() > queued_before {
                     replies.extend(c.outbound.drain(queued_before..));
                 }
-                replies.extend(reply.and_then(|r| finish_reply(c, r)));
+                if let Some(reply) = reply.and_then(|r| apply_reply_mode(c, r)) {
+                    let pushed = replies.len() - first;
+                    let at = slot.map_or(pushed, |s| s.saturating_sub(queued_before).min(pushed));
+                    replies.insert(first + at, reply);
+                }
                 c.protocol
             }
             None => {
@@ -337,6 +374,33 @@ impl Server {
         };
         self.flush_monitor_feed();
         self.count_io(protocol, request_bytes, &replies[first..]);
+    }
+
+    /// Notes that the running command's reply goes out at this point: pushes it queues for
+    /// its own client from now on (keyspace events, which Redis publishes after the reply in
+    /// many commands) follow the reply. Only top-level commands place their reply; within
+    /// EXEC or a script the pushes precede the whole reply.
+    pub(crate) fn reply_here(&mut self, call: &Call) {
+        if !call.nested {
+            self.reply_slot = self.clients.get(&call.client).map(|c| c.outbound.len());
+        }
+    }
+
+    /// Takes the position `reply_here` recorded (for replies delivered outside `execute`).
+    pub(crate) fn take_reply_slot(&mut self) -> Option<usize> {
+        self.reply_slot.take()
+    }
+
+    /// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced),
+    /// then moves a pending CLIENT REPLY SKIP on to the next command.
+    pub(crate) fn finish_reply(&mut self, id: ClientId, reply: Option<Reply>) -> Vec<Reply> {
+        let Some(reply) = reply else {
+            return Vec::new();
+        };
+        match self.clients.get_mut(&id) {
+            Some(client) => apply_reply_mode(client, reply).into_iter().collect(),
+            None => vec![reply],
+        }
     }
 
     /// Redis's processCommand. Returns None when the client blocked.
@@ -409,6 +473,7 @@ impl Server {
         };
         let reply = self.call(command, &mut call);
         if call.block.is_some() {
+            self.block_client(&mut call, reply);
             return None;
         }
         // Big arguments are freed at once rather than held until the host takes them.
@@ -465,12 +530,11 @@ impl Server {
         let reply = (command.handler)(self, call);
         // DEBUG SLEEP makes a command take engine time without blocking the host.
         let elapsed = (self.micros)().saturating_sub(start) + self.monitor.take_busy_us();
+        // A command that blocks counts as called, as in Redis 7.0.
         let stats = self.stats.commands.by_number(command.number);
-        if call.block.is_none() {
-            stats.calls += 1;
-            stats.usec += elapsed;
-            self.stats.total_commands += 1;
-        }
+        stats.calls += 1;
+        stats.usec += elapsed;
+        self.stats.total_commands += 1;
         if let Reply::Error(e) = &reply {
             stats.failed_calls += 1;
             let e = e.clone();
@@ -481,7 +545,7 @@ impl Server {
         reply
     }
 
-    fn count_error(&mut self, err: &str) {
+    pub(crate) fn count_error(&mut self, err: &str) {
         let code = err.split(' ').next().unwrap_or("ERR").to_string();
         *self.stats.errors.entry(code).or_default() += 1;
         self.stats.total_error_replies += 1;
@@ -520,9 +584,8 @@ impl Server {
     }
 }
 
-/// Applies CLIENT REPLY to a reply on its way out (pushed messages are never silenced), then
-/// moves a pending CLIENT REPLY SKIP on to the next command.
-fn finish_reply(client: &mut Client, reply: Reply) -> Option<Reply> {
+/// `Server::finish_reply` for a client at hand.
+fn apply_reply_mode(client: &mut Client, reply: Reply) -> Option<Reply> {
     let mode = client.reply_mode;
     client.reply_mode = match mode {
         ReplyMode::SkipNext => ReplyMode::Skip,

@@ -60,3 +60,53 @@ test('the course map filters steps by the chosen level', async () => {
     await session.close();
   }
 });
+
+test('a blocked BRPOP waits visibly until another pane pushes a job', async (t) => {
+  const session = await launch('chromium');
+  t.diagnostic(`browser: ${session.version}`);
+  try {
+    await session.goto(`${ctx.site.url}#/step/job-queue`);
+    await session.waitFor('.console[data-pane="B"]');
+    await runBlock(session, 1); // BRPOP jobs 0 in pane A: the queue is empty
+    const waiting = await session.waitForText('.console[data-pane="A"] .stop-reading', (s) => s.includes('Waiting'));
+    assert.match(waiting, /Ctrl-C/);
+    await runBlock(session, 2); // LPUSH in pane B
+    const a = await session.waitForText('.console[data-pane="A"] .transcript', (s) => s.includes('email'));
+    assert.match(a, /1\) "jobs"\s*2\) "\{\\"task\\":\\"email\\",\\"id\\":3\}"/);
+    await writeFile(join(ctx.shots, 'blocking-across-panes.png'), await session.screenshot());
+  } finally {
+    await session.close();
+  }
+});
+
+test('on a phone the lesson stacks above the console', async () => {
+  const session = await launch('chromium');
+  try {
+    await session.cmd('POST', '/window/rect', { width: 390, height: 844 });
+    await session.goto(`${ctx.site.url}#/step/strings-and-expiry`);
+    await session.waitForText('.step-title', (s) => s.includes('expire'));
+    const [lesson, consoles] = await session.run(
+      'return [".curriculum", ".consoles"].map(s => document.querySelector(s).getBoundingClientRect().top);',
+    );
+    assert.ok(lesson < consoles, `lesson top ${lesson}, console top ${consoles}`);
+    await writeFile(join(ctx.shots, 'phone-layout.png'), await session.screenshot());
+  } finally {
+    await session.close();
+  }
+});
+
+test('search finds steps by command, and Reset data reruns a step setup', async () => {
+  const session = await launch('chromium');
+  try {
+    await session.goto(`${ctx.site.url}#/step/transactions`);
+    const search = await session.waitFor('.course-map .search');
+    await session.type(search, 'ZREVRANGE');
+    const titles = await session.run('return [...document.querySelectorAll(".course-map li a")].map(a => a.textContent);');
+    assert.ok(titles.some((t) => t.includes('leaderboard')), JSON.stringify(titles));
+    assert.ok(!titles.some((t) => t.includes('MULTI')), JSON.stringify(titles));
+    await session.run('document.querySelector(".step-meta .reset").click();');
+    await session.waitForText('.console[data-pane="A"] .transcript', (s) => s.includes('SET inventory:sku1 10'));
+  } finally {
+    await session.close();
+  }
+});

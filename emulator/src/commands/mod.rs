@@ -5,14 +5,16 @@ pub mod spec;
 
 mod bitmap;
 mod connection;
+mod hash;
 mod hyperloglog;
 mod introspection;
 mod keys;
+mod list;
 mod pubsub;
 mod scripting;
 pub(crate) mod server;
 mod set;
-mod string;
+pub(crate) mod string;
 mod transactions;
 mod zset;
 
@@ -43,9 +45,11 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
     [
         bitmap::HANDLERS,
         connection::HANDLERS,
+        hash::HANDLERS,
         hyperloglog::HANDLERS,
         introspection::HANDLERS,
         keys::HANDLERS,
+        list::HANDLERS,
         pubsub::HANDLERS,
         scripting::HANDLERS,
         server::HANDLERS,

@@ -6,7 +6,7 @@
 mod bignum;
 mod counter;
 mod lcs;
-mod long_double;
+pub(crate) mod long_double;
 mod set;
 #[cfg(test)]
 mod tests;

@@ -1,12 +1,17 @@
 //! The values stored under keys.
 
+pub mod hash;
 pub mod hll;
+pub mod list;
+pub mod listpack;
 pub mod random;
 pub mod set;
 pub mod skiplist;
 pub mod string;
 pub mod zset;
 
+pub use hash::HashValue;
+pub use list::ListValue;
 pub use set::SetValue;
 pub use string::StringValue;
 pub use zset::SortedSet;
@@ -18,6 +23,8 @@ pub use zset::SortedSet;
 #[derive(Clone, Debug)]
 pub enum Value {
     String(StringValue),
+    List(Box<ListValue>),
+    Hash(Box<HashValue>),
     Set(Box<SetValue>),
     ZSet(Box<SortedSet>),
 }
@@ -27,6 +34,8 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
         }
@@ -36,6 +45,8 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::String(s) => s.encoding(),
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
         }

@@ -7,7 +7,9 @@
 //! whose command the engine registers are used, so the runs stay meaningful while commands land.
 
 mod collections;
+mod hashes;
 mod keys;
+mod lists;
 mod rng;
 mod run;
 mod strings;
@@ -62,10 +64,16 @@ pub struct Op {
 
 /// Every template of every group.
 pub fn all_templates() -> Vec<&'static Template> {
-    [strings::TEMPLATES, keys::TEMPLATES, collections::TEMPLATES]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        strings::TEMPLATES,
+        keys::TEMPLATES,
+        collections::TEMPLATES,
+        lists::TEMPLATES,
+        hashes::TEMPLATES,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The templates whose command the engine implements.

@@ -163,6 +163,24 @@ fn serialized_len(value: &Value) -> usize {
     };
     match value {
         Value::String(s) => raw_string_len(&s.to_bytes()),
+        // A quicklist is saved node by node: container type, then the listpack as a blob.
+        Value::List(list) => {
+            length_prefix(list.node_count())
+                + list
+                    .node_bytes()
+                    .map(|bytes| 1 + length_prefix(bytes) + bytes)
+                    .sum::<usize>()
+        }
+        Value::Hash(hash) => match hash.listpack_bytes() {
+            Some(bytes) => length_prefix(bytes) + bytes,
+            None => {
+                length_prefix(hash.len())
+                    + hash
+                        .iter()
+                        .map(|(field, value)| raw_string_len(field) + raw_string_len(value))
+                        .sum::<usize>()
+            }
+        },
         // Compact encodings are saved as one blob; others element by element (sorted set
         // scores as 8-byte binary doubles).
         Value::Set(set) => match &**set {
@@ -224,8 +242,12 @@ fn object(srv: &mut Server, call: &Call) -> Reply {
     let idle = now.saturating_sub(entry.last_access_ms) / 1000;
     // Objects have no address here; show a stable, pointer-like identity instead.
     let address = 0x7f00_0000_0000u64 | (entry.mem as u64 * 0x10 + idle % 0x1000);
+    let extra = match &entry.value {
+        Value::List(list) => list.debug_fields(),
+        _ => String::new(),
+    };
     Reply::Simple(format!(
-        "Value at:0x{address:x} refcount:{refcount} encoding:{} serializedlength:{} lru:{lru} lru_seconds_idle:{idle}",
+        "Value at:0x{address:x} refcount:{refcount} encoding:{} serializedlength:{} lru:{lru} lru_seconds_idle:{idle}{extra}",
         entry.value.encoding(),
         serialized_len(&entry.value),
     ))

@@ -232,9 +232,9 @@ impl Server {
         s.field("maxclients", self.config.maxclients);
         s.field("client_recent_max_input_buffer", 0);
         s.field("client_recent_max_output_buffer", 0);
-        s.field("blocked_clients", 0);
+        s.field("blocked_clients", self.blocked_client_count());
         s.field("tracking_clients", 0);
-        s.field("clients_in_timeout_table", 0);
+        s.field("clients_in_timeout_table", self.clients_in_timeout_table());
     }
 
     /// Redis's getMemoryOverheadData: startup memory, clients and hash table overheads.

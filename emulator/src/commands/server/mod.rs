@@ -151,6 +151,9 @@ fn swapdb(srv: &mut Server, call: &mut Call) -> Reply {
         srv.touch_watched_in_db(b, existed);
         srv.dbs[a] = second;
         srv.dbs[b] = first;
+        // Clients blocked in either db may now find their keys.
+        srv.signal_ready_keys_in_db(a);
+        srv.signal_ready_keys_in_db(b);
     }
     srv.add_dirty(1);
     Reply::ok()
@@ -185,6 +188,7 @@ fn wait(_srv: &mut Server, call: &mut Call) -> Reply {
     call.block = Some(BlockRequest {
         keys: Vec::new(),
         deadline: (timeout > 0).then(|| call.now.saturating_add(timeout as u64)),
+        serve: None,
     });
     Reply::Integer(ACKNOWLEDGED)
 }

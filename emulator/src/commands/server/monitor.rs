@@ -274,11 +274,12 @@ impl Server {
 }
 
 impl Server {
-    /// Clients that may be closed for idleness: not the host's own, not subscribed.
+    /// Clients that may be closed for idleness: not the host's own, not subscribed, not
+    /// blocked.
     fn idle_candidates(&self) -> impl Iterator<Item = &crate::client::Client> {
-        self.clients
-            .values()
-            .filter(|c| !c.internal && !c.closing && !c.in_pubsub_context())
+        self.clients.values().filter(|c| {
+            !c.internal && !c.closing && !c.in_pubsub_context() && !self.is_blocked(c.id)
+        })
     }
 
     /// Redis's client timeout: with `timeout` set, clients idle for longer than that many
