@@ -73,23 +73,54 @@ impl Db {
     }
 
     /// Inserts or replaces a key's entry; the expiry is left as it is.
-    pub fn insert(&mut self, key: impl AsRef<[u8]>, mut entry: Entry) -> Option<Entry> {
-        let key = key.as_ref();
-        entry.mem = crate::memory::footprint(key, &entry.value);
-        self.used_bytes += entry.mem;
-        let old = self.keys.insert(key, entry).1;
-        if let Some(old) = &old {
-            self.used_bytes = self.used_bytes.saturating_sub(old.mem);
+    pub fn insert(&mut self, key: impl AsRef<[u8]>, entry: Entry) -> Option<Entry> {
+        self.insert_at(key.as_ref(), entry).1
+    }
+
+    /// `insert`, also returning where the entry is (see `entry_at_mut`).
+    pub(crate) fn insert_at(&mut self, key: &[u8], mut entry: Entry) -> (Slot, Option<Entry>) {
+        let mem = crate::memory::footprint(key, &entry.value);
+        entry.mem = stored_mem(mem);
+        self.used_bytes += mem;
+        let (slot, old) = self.keys.insert(key, entry);
+        match &old {
+            Some(old) => {
+                let old_mem = entry_mem(key, old);
+                self.used_bytes = self.used_bytes.saturating_sub(old_mem);
+                if mem > old_mem {
+                    crate::memory::note_keyspace_growth();
+                }
+            }
+            None => crate::memory::note_keyspace_growth(),
         }
-        old
+        (slot, old)
     }
 
     /// Re-measures a key's memory footprint after its value changed in place.
     pub fn remeasure(&mut self, key: &[u8]) {
-        if let Some(entry) = self.keys.get_mut(key) {
-            let mem = crate::memory::footprint(key, &entry.value);
-            self.used_bytes = (self.used_bytes + mem).saturating_sub(entry.mem);
-            entry.mem = mem;
+        if let Some(slot) = self.keys.find(key) {
+            self.remeasure_at(key, slot);
+        }
+    }
+
+    /// `remeasure` given where the key was seen last: that slot is used if it still holds the
+    /// key, else the key is looked up.
+    pub(crate) fn remeasure_hinted(&mut self, key: &[u8], slot_hint: Slot) {
+        if self.keys.holds(slot_hint, key) {
+            self.remeasure_at(key, slot_hint);
+        } else {
+            self.remeasure(key);
+        }
+    }
+
+    fn remeasure_at(&mut self, key: &[u8], slot: Slot) {
+        let entry = self.keys.value_at_mut(slot);
+        let mem = crate::memory::footprint(key, &entry.value);
+        let old = entry_mem(key, entry);
+        entry.mem = stored_mem(mem);
+        self.used_bytes = (self.used_bytes + mem).saturating_sub(old);
+        if mem > old {
+            crate::memory::note_keyspace_growth();
         }
     }
 
@@ -113,7 +144,8 @@ impl Db {
             }
         }
         let expire = self.forget_volatile(removed.mark);
-        self.used_bytes = self.used_bytes.saturating_sub(removed.value.mem);
+        let mem = entry_mem(removed.key.as_bytes(), &removed.value);
+        self.used_bytes = self.used_bytes.saturating_sub(mem);
         Some((removed.value, expire))
     }
 
@@ -143,6 +175,16 @@ impl Db {
             .map(|v| v.at)
     }
 
+    /// The deadline of the key at a slot `locate` returned.
+    pub(crate) fn expire_at_slot(&self, slot: Slot) -> Option<u64> {
+        if self.volatile.is_empty() {
+            return None;
+        }
+        self.volatile
+            .get(self.keys.mark_at(slot) as usize)
+            .map(|v| v.at)
+    }
+
     /// Sets the expiry of an existing key (does nothing if the key does not exist).
     pub fn set_expire(&mut self, key: &[u8], at_ms: u64) {
         let Some(slot) = self.keys.find(key) else {
@@ -154,16 +196,25 @@ impl Db {
             None => {
                 self.keys.set_mark(slot, self.volatile.len() as u32);
                 self.volatile.push(Volatile { slot, at: at_ms });
+                crate::memory::note_keyspace_growth();
             }
         }
     }
 
     /// Removes a key's expiry; true if it had one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
-        let Some(slot) = self.keys.find(key) else {
-            return false;
-        };
+        match self.keys.find(key) {
+            Some(slot) => self.persist_at(slot),
+            None => false,
+        }
+    }
+
+    /// `persist` for the key at a slot `locate` or `insert_at` returned.
+    pub(crate) fn persist_at(&mut self, slot: Slot) -> bool {
         let mark = self.keys.mark_at(slot);
+        if mark == NIL {
+            return false;
+        }
         self.keys.set_mark(slot, NIL);
         self.forget_volatile(mark).is_some()
     }
@@ -289,6 +340,19 @@ impl Db {
     /// Bucket counts of the key table's two hash tables.
     pub fn bucket_counts(&self) -> (usize, usize) {
         self.keys.bucket_counts()
+    }
+}
+
+/// An entry's footprint as stored in it (saturated: see `Entry::mem`).
+fn stored_mem(mem: usize) -> u32 {
+    u32::try_from(mem).unwrap_or(u32::MAX)
+}
+
+/// The footprint an entry was last measured at.
+fn entry_mem(key: &[u8], entry: &Entry) -> usize {
+    match entry.mem {
+        u32::MAX => crate::memory::footprint(key, &entry.value),
+        mem => mem as usize,
     }
 }
 

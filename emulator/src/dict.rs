@@ -270,12 +270,21 @@ impl<V> Dict<V> {
 
     // ----- lookups -----
 
+    /// Whether `slot` exists and holds `key`.
+    pub fn holds(&self, slot: Slot, key: &[u8]) -> bool {
+        (slot as usize) < self.len && self.key_at(slot) == key
+    }
+
     /// The slot holding `key`.
     pub fn find(&self, key: &[u8]) -> Option<Slot> {
         if self.len == 0 {
             return None;
         }
-        let hash = hash_bytes(key);
+        self.find_hashed(key, hash_bytes(key))
+    }
+
+    /// `find` given the key's hash.
+    fn find_hashed(&self, key: &[u8], hash: u64) -> Option<Slot> {
         for t in 0..2 {
             let table = &self.tables[t];
             if !table.buckets.is_empty() {
@@ -317,13 +326,14 @@ impl<V> Dict<V> {
     /// Returns the slot and the replaced value.
     pub fn insert(&mut self, key: &[u8], value: V) -> (Slot, Option<V>) {
         self.rehash_step();
-        if let Some(slot) = self.find(key) {
+        let hash = hash_bytes(key);
+        if let Some(slot) = self.find_hashed(key, hash) {
             let old = std::mem::replace(self.value_at_mut(slot), value);
             return (slot, Some(old));
         }
         self.expand_if_needed();
         let t = if self.is_rehashing() { 1 } else { 0 };
-        let bucket = self.tables[t].bucket_of(hash_bytes(key));
+        let bucket = self.tables[t].bucket_of(hash);
         let head = self.tables[t].buckets[bucket];
         let slot = self.push_node(Node {
             key: KeyBuf::new(key),
@@ -463,8 +473,11 @@ impl<V> Dict<V> {
 
     /// One step of incremental rehashing: moves one non-empty bucket (looking at no more than
     /// ten empty ones), as Redis does on each table operation.
+    #[inline]
     fn rehash_step(&mut self) {
-        self.rehash(1);
+        if self.rehash_index.is_some() {
+            self.rehash(1);
+        }
     }
 
     /// Moves up to `buckets` non-empty buckets to the new table; true if rehashing remains.

@@ -143,17 +143,16 @@ fn lfu_log_incr(counter: u8, log_factor: i64, r: f64) -> u8 {
 impl Server {
     /// Updates a key's access data on lookup: its access time, and under an LFU policy its
     /// frequency counter (decayed, then logarithmically incremented).
-    pub(crate) fn record_access(&mut self, db: usize, key: &[u8], now: u64) {
+    pub(crate) fn record_access(&mut self, db: usize, slot: crate::dict::Slot, now: u64) {
         let lfu = self.config.policy().is_lfu();
         let (decay, factor) = (self.config.lfu_decay_time, self.config.lfu_log_factor);
         let r = if lfu { self.eviction.unit() } else { 0.0 };
-        if let Some(entry) = self.dbs[db].get_mut(key) {
-            if lfu {
-                let counter = lfu_decayed(entry, now, decay);
-                entry.lfu_counter = lfu_log_incr(counter, factor, r);
-            }
-            entry.last_access_ms = now;
+        let entry = self.dbs[db].entry_at_mut(slot);
+        if lfu {
+            let counter = lfu_decayed(entry, now, decay);
+            entry.lfu_counter = lfu_log_incr(counter, factor, r);
         }
+        entry.last_access_ms = now;
     }
 
     /// Redis's performEvictions: while memory is over `maxmemory`, evicts keys by the policy.
@@ -286,10 +285,15 @@ impl Server {
 
     /// Bytes used, as INFO's `used_memory` reports and `maxmemory` compares (see `memory.rs`).
     pub fn used_memory(&self) -> usize {
-        let clients = self.clients.values().filter(|c| !c.internal).count();
+        let clients = self.memory.counted_clients;
+        debug_assert_eq!(
+            clients,
+            self.clients.values().filter(|c| !c.internal).count()
+        );
         let data: usize = self
             .dbs
             .iter()
+            .filter(|d| !d.is_empty() || d.used_bytes() > 0)
             .map(|d| d.used_bytes() + memory::db_overhead(d.len(), d.volatile_len()))
             .sum();
         let histograms = self.monitor.histogram_count() * memory::LATENCY_HISTOGRAM_BYTES;

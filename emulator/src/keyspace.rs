@@ -119,8 +119,12 @@ impl Server {
         flags: LookupFlags,
         write: bool,
     ) -> Option<&mut Entry> {
-        self.expire_if_needed(db, key, now);
-        let slot = self.dbs[db].locate(key);
+        let mut slot = self.dbs[db].locate(key);
+        // Redis's expireIfNeeded, reading the deadline from the slot just found.
+        if slot.is_some_and(|s| self.dbs[db].expire_at_slot(s).is_some_and(|at| now > at)) {
+            self.delete_expired_key(db, key);
+            slot = None;
+        }
         if !write && !flags.no_stats {
             if slot.is_some() {
                 self.stats.keyspace_hits += 1;
@@ -135,10 +139,10 @@ impl Server {
             return None;
         };
         if !flags.no_touch {
-            self.record_access(db, key, now);
+            self.record_access(db, slot, now);
         }
         if write {
-            self.note_write(db, key);
+            self.note_write_at(db, key, slot);
         }
         Some(self.dbs[db].entry_at_mut(slot))
     }
@@ -184,12 +188,14 @@ impl Server {
                 entry.last_access_ms = old.last_access_ms;
             }
         }
-        if self.dbs[db].insert(key, entry).is_none() {
+        let (slot, replaced) = self.dbs[db].insert_at(key, entry);
+        if replaced.is_none() {
             self.signal_key_as_ready(db, key);
             self.notify_keyspace_event(class::NEW, "new", key, db);
         }
+        // Signalling and notifying leave the key table as it is: the slot is still the key's.
         if !keep_ttl {
-            self.dbs[db].persist(key);
+            self.dbs[db].persist_at(slot);
         }
         self.key_modified(db, key);
     }

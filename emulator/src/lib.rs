@@ -8,6 +8,7 @@ pub mod blocking;
 pub mod cli;
 pub mod client;
 pub mod clock;
+pub mod command_stats;
 pub mod commands;
 pub mod config;
 pub mod db;

@@ -227,15 +227,12 @@ fn string_size(s: &StringValue) -> usize {
     match s {
         StringValue::Int(_) => OBJECT_HEADER,
         // One allocation: header, sdshdr8, bytes and NUL.
-        StringValue::Bytes {
-            data,
-            embedded: true,
-        } => alloc_size(OBJECT_HEADER + 3 + data.len() + 1),
+        _ if s.is_embstr() => alloc_size(OBJECT_HEADER + 3 + s.len() + 1),
         // Strings grown in place keep their spare room, as sds strings do. A string created
         // at its exact size keeps the compact header short sds strings start with.
-        StringValue::Bytes { data, .. } => {
-            let room = data.len().max(data.capacity());
-            let exact = room == data.len();
+        _ => {
+            let room = s.capacity();
+            let exact = room == s.len();
             alloc_size(sds_header(room, exact) + room + 1) + OBJECT_HEADER
         }
     }
@@ -270,26 +267,105 @@ pub fn db_overhead(keys: usize, volatile: usize) -> usize {
 pub struct MemoryState {
     /// Highest `used_memory` seen.
     pub peak: usize,
-    /// Keys looked up for writing during the current command, re-measured after it.
-    touched: Vec<(usize, Key)>,
+    /// Connected clients that count in `used_memory` (all but internal ones), kept up to date
+    /// as clients connect and disconnect.
+    pub(crate) counted_clients: usize,
+    /// Keys looked up for writing during the current command, re-measured after it: the
+    /// first `touched_len` entries. The buffers are reused from command to command.
+    touched: Vec<Touched>,
+    touched_len: usize,
+    /// What `used_memory` depended on when the peak was last brought up to date: the
+    /// keyspace growth count and the numbers of clients and latency histograms. While they
+    /// stay the same, used memory cannot have grown past the peak.
+    peak_checked_at: Option<(u64, usize, usize)>,
 }
+
+thread_local! {
+    /// Counts changes that may make any database's modelled memory grow (see
+    /// `note_keyspace_growth`). Shared by the servers of a thread: another server's growth
+    /// only makes a server check its peak once more than needed.
+    static KEYSPACE_GROWTH: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Records that a database's modelled memory may have grown (a key stored or re-measured,
+/// an expiry added), so the memory peak is checked after the command.
+pub(crate) fn note_keyspace_growth() {
+    KEYSPACE_GROWTH.with(|g| g.set(g.get().wrapping_add(1)));
+}
+
+/// A key written by the current command, and where it was found.
+#[derive(Debug)]
+struct Touched {
+    db: usize,
+    key: Key,
+    slot: crate::dict::Slot,
+}
+
+/// Key buffers kept for reuse, and the longest key they keep room for.
+const TOUCHED_KEEP: usize = 64;
+const TOUCHED_KEEP_CAPACITY: usize = 256;
 
 impl Server {
     /// Notes that a key may change in place, so its footprint is re-measured after the
     /// command.
     pub(crate) fn note_write(&mut self, db: usize, key: &[u8]) {
-        self.memory.touched.push((db, key.to_vec()));
+        self.note_write_at(db, key, crate::dict::NIL);
+    }
+
+    /// `note_write` for a key just found at `slot` (which saves looking it up again).
+    pub(crate) fn note_write_at(&mut self, db: usize, key: &[u8], slot: crate::dict::Slot) {
+        let m = &mut self.memory;
+        let noted = &m.touched[..m.touched_len];
+        // Commands often look the same key up more than once (SET's checks, then its write).
+        if noted.last().is_some_and(|t| t.db == db && t.key == key) {
+            return;
+        }
+        match m.touched.get_mut(m.touched_len) {
+            Some(t) => {
+                t.db = db;
+                t.key.clear();
+                t.key.extend_from_slice(key);
+                t.slot = slot;
+            }
+            None => m.touched.push(Touched {
+                db,
+                key: key.to_vec(),
+                slot,
+            }),
+        }
+        m.touched_len += 1;
     }
 
     /// Re-measures the keys written by the last command and updates the memory peak.
     pub(crate) fn settle_memory(&mut self) {
-        for (db, key) in std::mem::take(&mut self.memory.touched) {
-            if let Some(d) = self.dbs.get_mut(db) {
-                d.remeasure(&key);
+        if self.memory.touched_len > 0 {
+            self.remeasure_touched();
+        }
+        let inputs = (
+            KEYSPACE_GROWTH.with(|g| g.get()),
+            self.memory.counted_clients,
+            self.monitor.histogram_count(),
+        );
+        if self.memory.peak_checked_at != Some(inputs) {
+            let used = self.used_memory();
+            self.memory.peak = self.memory.peak.max(used);
+            self.memory.peak_checked_at = Some(inputs);
+        }
+    }
+
+    fn remeasure_touched(&mut self) {
+        let mut touched = std::mem::take(&mut self.memory.touched);
+        let len = std::mem::take(&mut self.memory.touched_len);
+        for t in touched.iter_mut().take(len) {
+            if let Some(d) = self.dbs.get_mut(t.db) {
+                d.remeasure_hinted(&t.key, t.slot);
+            }
+            if t.key.capacity() > TOUCHED_KEEP_CAPACITY {
+                t.key = Vec::new();
             }
         }
-        let used = self.used_memory();
-        self.memory.peak = self.memory.peak.max(used);
+        touched.truncate(TOUCHED_KEEP);
+        self.memory.touched = touched;
     }
 }
 

@@ -86,7 +86,7 @@ impl Reply {
         match self {
             Reply::Simple(s) => line(out, b'+', s.as_bytes()),
             Reply::Error(e) => line(out, b'-', e.as_bytes()),
-            Reply::Integer(n) => line(out, b':', itoa(*n).as_bytes()),
+            Reply::Integer(n) => number_line(out, b':', *n),
             Reply::Bulk(b) => bulk(out, b'$', b),
             Reply::Null if resp3 => out.extend_from_slice(b"_\r\n"),
             Reply::Null => out.extend_from_slice(b"$-1\r\n"),
@@ -97,9 +97,9 @@ impl Reply {
             Reply::Push(items) => aggregate(out, proto, if resp3 { b'>' } else { b'*' }, items),
             Reply::Map(pairs) => {
                 if resp3 {
-                    line(out, b'%', itoa(pairs.len() as i64).as_bytes());
+                    length_line(out, b'%', pairs.len());
                 } else {
-                    line(out, b'*', itoa(2 * pairs.len() as i64).as_bytes());
+                    length_line(out, b'*', 2 * pairs.len());
                 }
                 for (k, v) in pairs {
                     k.encode_into(proto, out);
@@ -139,20 +139,48 @@ fn line(out: &mut Vec<u8>, prefix: u8, body: &[u8]) {
 }
 
 fn bulk(out: &mut Vec<u8>, prefix: u8, body: &[u8]) {
-    line(out, prefix, itoa(body.len() as i64).as_bytes());
+    out.reserve(body.len() + 16);
+    length_line(out, prefix, body.len());
     out.extend_from_slice(body);
     out.extend_from_slice(b"\r\n");
 }
 
 fn aggregate(out: &mut Vec<u8>, proto: Protocol, prefix: u8, items: &[Reply]) {
-    line(out, prefix, itoa(items.len() as i64).as_bytes());
+    length_line(out, prefix, items.len());
     for item in items {
         item.encode_into(proto, out);
     }
 }
 
-fn itoa(n: i64) -> String {
-    n.to_string()
+/// A line holding a length.
+fn length_line(out: &mut Vec<u8>, prefix: u8, len: usize) {
+    let mut digits = [0u8; 20];
+    line(out, prefix, decimal(len as u64, &mut digits));
+}
+
+/// A line holding a signed integer.
+fn number_line(out: &mut Vec<u8>, prefix: u8, n: i64) {
+    let mut digits = [0u8; 20];
+    let magnitude = decimal(n.unsigned_abs(), &mut digits);
+    out.push(prefix);
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(magnitude);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// `n` in decimal, written at the end of `buf` (20 bytes hold any u64).
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[at..];
+        }
+    }
 }
 
 /// Formats a double as Redis's RESP3 double / RESP2 bulk reply does (`%.17g`, `inf`, `-inf`).
@@ -327,6 +355,22 @@ mod tests {
             both(&Reply::Verbatim("txt", b"hi".to_vec())),
             ("$2\r\nhi\r\n".into(), "=6\r\ntxt:hi\r\n".into())
         );
+    }
+
+    #[test]
+    fn integers_and_lengths() {
+        for n in [0, 7, -1, 10, -10, 12345, i64::MAX, i64::MIN] {
+            assert_eq!(
+                Reply::Integer(n).encode(Protocol::Resp2),
+                format!(":{n}\r\n").into_bytes()
+            );
+        }
+        let long = vec![b'x'; 1234];
+        let mut expected = b"$1234\r\n".to_vec();
+        expected.extend_from_slice(&long);
+        expected.extend_from_slice(b"\r\n");
+        assert_eq!(Reply::Bulk(long).encode(Protocol::Resp2), expected);
+        assert_eq!(Reply::Array(vec![]).encode(Protocol::Resp3), b"*0\r\n");
     }
 
     #[test]

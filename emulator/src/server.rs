@@ -13,16 +13,20 @@
 //! MULTI restrictions, memory limit, subscribed-mode restrictions, queueing inside MULTI, then
 //! the call itself with its statistics.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::client::{Client, ClientId, ReplyMode};
 use crate::clock::Clock;
+pub use crate::command_stats::{CommandStats, CommandStatsTable};
 use crate::commands::{self, flags, Command, CommandSpec, Lookup};
 use crate::config::Config;
 use crate::db::Db;
 use crate::errors;
 use crate::pubsub::PubSub;
 use crate::resp::{Protocol, Reply};
+
+/// Largest argument buffer handed back for reuse (see `Server::take_spare_argv`).
+const SPARE_ARG_CAPACITY: usize = 4096;
 
 /// One command being executed.
 pub struct Call {
@@ -69,18 +73,10 @@ pub struct Stats {
     pub keyspace_misses: u64,
     pub rejected_connections: u64,
     /// Per command full name: calls, microseconds, rejected calls, failed calls.
-    pub commands: HashMap<&'static str, CommandStats, crate::util::FastHash>,
+    pub commands: CommandStatsTable,
     /// Per error code (`ERR`, `WRONGTYPE`, ...): count.
     pub errors: BTreeMap<String, u64>,
     pub total_error_replies: u64,
-}
-
-#[derive(Default, Debug, Clone, Copy)]
-pub struct CommandStats {
-    pub calls: u64,
-    pub usec: u64,
-    pub rejected_calls: u64,
-    pub failed_calls: u64,
 }
 
 /// The whole engine.
@@ -118,6 +114,8 @@ pub struct Server {
     pub(crate) scripting: crate::scripting::Scripting,
     /// MONITOR clients and the lines waiting for them.
     pub(crate) monitoring: crate::commands::server::Monitoring,
+    /// The last command's arguments once it is done (see `take_spare_argv`).
+    spare_argv: Option<Vec<Vec<u8>>>,
 }
 
 impl Default for Server {
@@ -152,6 +150,7 @@ impl Server {
             reply_slot: None,
             scripting: Default::default(),
             monitoring: Default::default(),
+            spare_argv: None,
         }
     }
 
@@ -179,6 +178,7 @@ impl Server {
         self.next_client_id += 1;
         let mut client = Client::new(id, now, addr);
         client.authenticated = self.config.requirepass.is_none();
+        self.memory.counted_clients += usize::from(!client.internal);
         self.clients.insert(id, client);
         self.stats.total_connections += 1;
         id
@@ -190,7 +190,9 @@ impl Server {
         self.unwatch_all(id);
         self.forget_blocked(id);
         self.stop_monitoring(id);
-        self.clients.remove(&id);
+        if let Some(client) = self.clients.remove(&id) {
+            self.memory.counted_clients -= usize::from(!client.internal);
+        }
     }
 
     pub fn client(&self, id: ClientId) -> Option<&Client> {
@@ -305,41 +307,73 @@ impl Server {
     /// A blocked client's commands are held until it is unblocked; they then run and their
     /// replies go to its `outbound` queue, after the reply that unblocked it.
     pub fn execute(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now_ms: u64) -> Vec<Reply> {
+        let mut replies = Vec::new();
+        self.execute_into(id, argv, now_ms, &mut replies);
+        replies
+    }
+
+    /// `execute`, appending the replies to `replies` (a host can reuse one vector for all
+    /// commands).
+    pub fn execute_into(
+        &mut self,
+        id: ClientId,
+        argv: Vec<Vec<u8>>,
+        now_ms: u64,
+        replies: &mut Vec<Reply>,
+    ) {
         if argv.is_empty() || !self.clients.contains_key(&id) {
-            return Vec::new();
+            return;
         }
         let now = self.tick_clock(now_ms);
         let Some(argv) = self.hold_if_blocked(id, argv) else {
-            return Vec::new();
+            return;
         };
-        let replies = self.execute_now(id, argv, now);
+        self.execute_now_into(id, argv, now, replies);
         self.handle_blocked_clients(now);
-        replies
     }
 
     /// Runs one command at engine time `now` and returns its replies: pushes it queued for
     /// its own client first, unless it placed its reply ahead of some (`reply_here`).
     pub(crate) fn execute_now(&mut self, id: ClientId, argv: Vec<Vec<u8>>, now: u64) -> Vec<Reply> {
+        let mut replies = Vec::new();
+        self.execute_now_into(id, argv, now, &mut replies);
+        replies
+    }
+
+    /// `execute_now`, appending the replies to `replies`.
+    fn execute_now_into(
+        &mut self,
+        id: ClientId,
+        argv: Vec<Vec<u8>>,
+        now: u64,
+        replies: &mut Vec<Reply>,
+    ) {
         let request_bytes = crate::commands::server::request_len(&argv);
         let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
         self.reply_slot = None;
         let reply = self.process(id, argv, now);
         let slot = self.reply_slot.take();
-        let mut replies: Vec<Reply> = match self.clients.get_mut(&id) {
+        let first = replies.len();
+        // One lookup of the client serves every step after the command (they run per command).
+        let protocol = match self.clients.get_mut(&id) {
             Some(c) => {
-                let at = queued_before.min(c.outbound.len());
-                c.outbound.split_off(at).into()
+                if c.outbound.len() > queued_before {
+                    replies.extend(c.outbound.drain(queued_before..));
+                }
+                if let Some(reply) = reply.and_then(|r| apply_reply_mode(c, r)) {
+                    let pushed = replies.len() - first;
+                    let at = slot.map_or(pushed, |s| s.saturating_sub(queued_before).min(pushed));
+                    replies.insert(first + at, reply);
+                }
+                c.protocol
             }
-            None => Vec::new(),
+            None => {
+                replies.extend(reply);
+                Protocol::default()
+            }
         };
-        let reply = self.finish_reply(id, reply);
-        let at = slot.map_or(replies.len(), |s| {
-            s.saturating_sub(queued_before).min(replies.len())
-        });
-        replies.splice(at..at, reply);
         self.flush_monitor_feed();
-        self.count_io(id, request_bytes, &replies);
-        replies
+        self.count_io(protocol, request_bytes, &replies[first..]);
     }
 
     /// Notes that the running command's reply goes out at this point: pushes it queues for
@@ -363,19 +397,9 @@ impl Server {
         let Some(reply) = reply else {
             return Vec::new();
         };
-        let Some(client) = self.clients.get_mut(&id) else {
-            return vec![reply];
-        };
-        let mode = client.reply_mode;
-        client.reply_mode = match mode {
-            ReplyMode::SkipNext => ReplyMode::Skip,
-            ReplyMode::Skip => ReplyMode::On,
-            other => other,
-        };
-        if mode == ReplyMode::On || matches!(reply, Reply::Push(_)) {
-            vec![reply]
-        } else {
-            Vec::new()
+        match self.clients.get_mut(&id) {
+            Some(client) => apply_reply_mode(client, reply).into_iter().collect(),
+            None => vec![reply],
         }
     }
 
@@ -390,6 +414,12 @@ impl Server {
             Lookup::Found(c) => c.spec.name,
             Lookup::Unknown(_) => "NULL",
         };
+        // What the checks below need to know about the client (none of them changes it).
+        let authenticated = client.authenticated;
+        let in_multi = client.multi.is_some();
+        let queued_flags = client.multi.as_ref().map_or(0, |m| m.flags);
+        let subscribed_resp2 = client.protocol == Protocol::Resp2 && client.in_pubsub_context();
+        let db = client.db;
         let command = match lookup {
             Lookup::Found(c) => c,
             Lookup::Unknown(err) => return Some(self.reject(id, None, err)),
@@ -401,11 +431,9 @@ impl Server {
         if let Some(err) = self.refuse_protected_command(id, spec) {
             return Some(self.reject(id, Some(spec), err));
         }
-        let client = self.client_mut(id);
-        if !client.authenticated && !spec.has_flag(flags::NO_AUTH) {
+        if !authenticated && !spec.has_flag(flags::NO_AUTH) {
             return Some(self.reject(id, Some(spec), errors::NOAUTH.into()));
         }
-        let in_multi = client.multi.is_some();
         if in_multi && spec.has_flag(flags::NO_MULTI) {
             return Some(self.reject(
                 id,
@@ -413,15 +441,10 @@ impl Server {
                 "ERR Command not allowed inside a transaction".into(),
             ));
         }
-        let queued_flags = client.multi.as_ref().map_or(0, |m| m.flags);
         if let Some(err) = self.check_memory(spec, in_multi, queued_flags) {
             return Some(self.reject(id, Some(spec), err));
         }
-        let client = self.client_mut(id);
-        if client.protocol == Protocol::Resp2
-            && client.in_pubsub_context()
-            && !allowed_in_pubsub(spec)
-        {
+        if subscribed_resp2 && !allowed_in_pubsub(spec) {
             let err = format!(
                 "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 spec.name
@@ -439,7 +462,6 @@ impl Server {
             }
             return Some(Reply::simple("QUEUED"));
         }
-        let db = self.client_mut(id).db;
         let mut call = Call {
             client: id,
             argv,
@@ -454,7 +476,21 @@ impl Server {
             self.block_client(&mut call, reply);
             return None;
         }
+        // Big arguments are freed at once rather than held until the host takes them.
+        if call
+            .argv
+            .iter()
+            .all(|arg| arg.capacity() <= SPARE_ARG_CAPACITY)
+        {
+            self.spare_argv = Some(std::mem::take(&mut call.argv));
+        }
         Some(reply)
+    }
+
+    /// The argument vector of the last command that ran, handed back so that a host can
+    /// reuse its buffers for the next command (None if the engine kept it).
+    pub fn take_spare_argv(&mut self) -> Option<Vec<Vec<u8>>> {
+        self.spare_argv.take()
     }
 
     /// Rejects a command before it runs: counts it and, inside MULTI, dooms the transaction.
@@ -495,7 +531,7 @@ impl Server {
         // DEBUG SLEEP makes a command take engine time without blocking the host.
         let elapsed = (self.micros)().saturating_sub(start) + self.monitor.take_busy_us();
         // A command that blocks counts as called, as in Redis 7.0.
-        let stats = self.stats.commands.entry(command.spec.name).or_default();
+        let stats = self.stats.commands.by_number(command.number);
         stats.calls += 1;
         stats.usec += elapsed;
         self.stats.total_commands += 1;
@@ -546,6 +582,17 @@ impl Server {
     pub fn stats(&self) -> &Stats {
         &self.stats
     }
+}
+
+/// `Server::finish_reply` for a client at hand.
+fn apply_reply_mode(client: &mut Client, reply: Reply) -> Option<Reply> {
+    let mode = client.reply_mode;
+    client.reply_mode = match mode {
+        ReplyMode::SkipNext => ReplyMode::Skip,
+        ReplyMode::Skip => ReplyMode::On,
+        other => other,
+    };
+    (mode == ReplyMode::On || matches!(reply, Reply::Push(_))).then_some(reply)
 }
 
 /// Commands a RESP2 client may send while subscribed.

@@ -223,6 +223,12 @@ impl std::hash::Hasher for FastHasher {
         }
     }
 
+    /// The same as `write(&[byte])`, without the loop (`str` keys end with one).
+    fn write_u8(&mut self, byte: u8) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+    }
+
     fn finish(&self) -> u64 {
         self.0
     }

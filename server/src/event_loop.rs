@@ -9,9 +9,9 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use emulator::resp::Protocol;
+use emulator::resp::{Protocol, Reply};
 use emulator::{ClientId, Server};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
@@ -44,6 +44,21 @@ fn wall_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Microseconds on the monotonic clock, to time commands: read twice per command, so read
+/// directly rather than through `Instant`'s checked arithmetic.
+fn monotonic_us() -> u64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given; CLOCK_MONOTONIC always
+    // exists on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    (now.tv_sec as u64)
+        .wrapping_mul(1_000_000)
+        .wrapping_add(now.tv_nsec as u64 / 1000)
 }
 
 struct Connection {
@@ -85,6 +100,8 @@ pub struct EventLoop {
     scratch: Vec<u8>,
     /// Reused list of clients the engine has output or a close for.
     attention: Vec<ClientId>,
+    /// Reused vector the engine appends a command's replies to.
+    replies: Vec<Reply>,
     /// Connections whose paused input can run again.
     resumable: Vec<usize>,
     /// Host time of the current wakeup.
@@ -108,8 +125,7 @@ impl EventLoop {
         poll.registry()
             .register(signals.source(), SIGNALS, Interest::READABLE)?;
         let mut server = Server::new();
-        let started = Instant::now();
-        server.set_micros_source(Box::new(move || started.elapsed().as_micros() as u64));
+        server.set_micros_source(Box::new(monotonic_us));
         Ok(EventLoop {
             poll,
             listener,
@@ -121,6 +137,7 @@ impl EventLoop {
             slot_of: HashMap::new(),
             scratch: vec![0; READ_CHUNK],
             attention: Vec::new(),
+            replies: Vec::new(),
             resumable: Vec::new(),
             now: wall_ms(),
             tick_due: None,
@@ -365,6 +382,7 @@ impl EventLoop {
             server,
             connections,
             now,
+            replies,
             ..
         } = self;
         let Some(conn) = connections.get_mut(slot).and_then(Option::as_mut) else {
@@ -379,7 +397,7 @@ impl EventLoop {
             match conn.parser.parse(buf, &mut pos, conn.auth_required) {
                 Parsed::Incomplete => break,
                 Parsed::Nothing => {}
-                Parsed::Command(argv) => run_command(server, conn, argv, *now),
+                Parsed::Command(argv) => run_command(server, conn, argv, *now, replies),
                 Parsed::Error(text) => {
                     conn.output.extend_from_slice(b"-ERR ");
                     conn.output.extend_from_slice(&text);
@@ -511,9 +529,18 @@ impl EventLoop {
 }
 
 /// Runs one command and encodes its replies, then refreshes what the connection caches about
-/// its client.
-fn run_command(server: &mut Server, conn: &mut Connection, argv: Vec<Vec<u8>>, now: u64) {
-    let replies = server.execute(conn.client, argv, now);
+/// its client. `replies` is an empty vector lent for the replies (and left empty).
+fn run_command(
+    server: &mut Server,
+    conn: &mut Connection,
+    argv: Vec<Vec<u8>>,
+    now: u64,
+    replies: &mut Vec<Reply>,
+) {
+    server.execute_into(conn.client, argv, now, replies);
+    if let Some(argv) = server.take_spare_argv() {
+        conn.parser.recycle(argv);
+    }
     let mut pushes_waiting = false;
     match server.client(conn.client) {
         Some(state) => {
@@ -524,7 +551,7 @@ fn run_command(server: &mut Server, conn: &mut Connection, argv: Vec<Vec<u8>>, n
         }
         None => conn.close_after_output = true,
     }
-    for reply in &replies {
+    for reply in replies.drain(..) {
         reply.encode_into(conn.protocol, &mut conn.output);
     }
     if pushes_waiting {

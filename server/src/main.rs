@@ -12,6 +12,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use args::{Invocation, ServeOptions, USAGE};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use event_loop::EventLoop;
 
 fn main() -> ExitCode {

@@ -14,6 +14,9 @@ const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
 const UNAUTHENTICATED_MAX_BULK_LEN: i64 = 16 * 1024;
 /// Upper bound on the argument vector reserved from a multibulk header.
 const MAX_PREALLOCATED_ARGS: usize = 1024;
+/// Argument buffers kept for reuse, and the largest one kept.
+const SPARE_BUFFERS: usize = 64;
+const SPARE_BUFFER_CAPACITY: usize = 4096;
 
 /// What the bytes at hand amount to.
 #[derive(Debug, PartialEq, Eq)]
@@ -37,6 +40,11 @@ pub struct RequestParser {
     /// Length of the bulk argument whose header was read, when its bytes are not all there.
     bulk_len: Option<usize>,
     args: Vec<Vec<u8>>,
+    /// Emptied buffers of executed commands' arguments, reused for the next ones so that
+    /// steady traffic parses without allocating.
+    spare: Vec<Vec<u8>>,
+    /// An emptied argument vector, for the next request.
+    spare_args: Vec<Vec<u8>>,
 }
 
 /// Where a line starting at the front of `buf` ends, searching as C's `strchr` does: a NUL byte
@@ -44,6 +52,25 @@ pub struct RequestParser {
 fn find_line_end(buf: &[u8], terminator: u8) -> Option<usize> {
     let at = buf.iter().position(|&b| b == terminator || b == 0)?;
     (buf[at] == terminator).then_some(at)
+}
+
+/// The header line at the front of `rest` (`*3\r\n`, `$5\r\n`): where its `\r` is and the
+/// number after its type byte, as `find_line_end` and `parse_i64` read them. The usual short
+/// decimal is read in the same pass that finds the line's end.
+fn header_line(rest: &[u8]) -> Option<(usize, Option<i64>)> {
+    // Up to 18 digits cannot overflow; a leading zero or a sign takes the general path.
+    if let Some(b'1'..=b'9') = rest.get(1) {
+        let mut n: i64 = 0;
+        for (i, &b) in rest.iter().enumerate().skip(1).take(19) {
+            match b {
+                b'0'..=b'9' if i < 19 => n = n * 10 + i64::from(b - b'0'),
+                b'\r' => return Some((i, Some(n))),
+                _ => break,
+            }
+        }
+    }
+    let cr = find_line_end(rest, b'\r')?;
+    Some((cr, rest.get(1..cr).and_then(parse_i64)))
 }
 
 fn error(text: &str) -> Parsed {
@@ -59,13 +86,17 @@ impl RequestParser {
             match buf.get(*pos) {
                 None => return Parsed::Incomplete,
                 Some(b'*') => {}
-                Some(_) => return parse_inline(buf, pos),
+                Some(_) => {
+                    let args = std::mem::take(&mut self.spare_args);
+                    return parse_inline(buf, pos, &mut self.spare, args);
+                }
             }
             match self.parse_multibulk_header(buf, pos, auth_required) {
                 Ok(0) => return Parsed::Nothing,
                 Ok(count) => {
                     self.remaining = count;
-                    self.args = Vec::with_capacity(count.min(MAX_PREALLOCATED_ARGS));
+                    self.args = std::mem::take(&mut self.spare_args);
+                    self.args.reserve(count.min(MAX_PREALLOCATED_ARGS));
                 }
                 Err(parsed) => return parsed,
             }
@@ -80,7 +111,9 @@ impl RequestParser {
                     }
                     Err(parsed) => {
                         if matches!(parsed, Parsed::Error(_)) {
-                            *self = RequestParser::default();
+                            self.remaining = 0;
+                            self.bulk_len = None;
+                            self.args = Vec::new();
                         }
                         return parsed;
                     }
@@ -91,12 +124,27 @@ impl RequestParser {
             if rest.len() < len + 2 {
                 return Parsed::Incomplete;
             }
-            self.args.push(rest[..len].to_vec());
+            let mut arg = self.spare.pop().unwrap_or_default();
+            arg.extend_from_slice(&rest[..len]);
+            self.args.push(arg);
             *pos += len + 2;
             self.bulk_len = None;
             self.remaining -= 1;
         }
         Parsed::Command(std::mem::take(&mut self.args))
+    }
+
+    /// Takes back an executed command's arguments, to reuse their buffers.
+    pub fn recycle(&mut self, mut argv: Vec<Vec<u8>>) {
+        for mut arg in argv.drain(..) {
+            if self.spare.len() < SPARE_BUFFERS && arg.capacity() <= SPARE_BUFFER_CAPACITY {
+                arg.clear();
+                self.spare.push(arg);
+            }
+        }
+        if argv.capacity() <= MAX_PREALLOCATED_ARGS {
+            self.spare_args = argv;
+        }
     }
 
     /// Reads `*<count>\r\n`; Ok(count), or the outcome to return.
@@ -107,7 +155,7 @@ impl RequestParser {
         auth_required: bool,
     ) -> Result<usize, Parsed> {
         let rest = &buf[*pos..];
-        let Some(cr) = find_line_end(rest, b'\r') else {
+        let Some((cr, number)) = header_line(rest) else {
             return Err(if rest.len() > INLINE_MAX_SIZE {
                 error("Protocol error: too big mbulk count string")
             } else {
@@ -118,7 +166,7 @@ impl RequestParser {
         if cr + 2 > rest.len() {
             return Err(Parsed::Incomplete);
         }
-        let count = match parse_i64(&rest[1..cr]) {
+        let count = match number {
             Some(n) if n <= i64::from(i32::MAX) => n,
             _ => return Err(error("Protocol error: invalid multibulk length")),
         };
@@ -133,7 +181,7 @@ impl RequestParser {
 /// Reads `$<len>\r\n`; Ok(len), or the outcome to return.
 fn parse_bulk_header(buf: &[u8], pos: &mut usize, auth_required: bool) -> Result<usize, Parsed> {
     let rest = &buf[*pos..];
-    let Some(cr) = find_line_end(rest, b'\r') else {
+    let Some((cr, number)) = header_line(rest) else {
         return Err(if rest.len() > INLINE_MAX_SIZE {
             error("Protocol error: too big bulk count string")
         } else {
@@ -156,7 +204,7 @@ fn parse_bulk_header(buf: &[u8], pos: &mut usize, auth_required: bool) -> Result
         text.push(b'\'');
         return Err(Parsed::Error(text));
     }
-    let len = match parse_i64(&rest[1..cr]) {
+    let len = match number {
         Some(n) if (0..=MAX_BULK_LEN).contains(&n) => n,
         _ => return Err(error("Protocol error: invalid bulk length")),
     };
@@ -168,7 +216,12 @@ fn parse_bulk_header(buf: &[u8], pos: &mut usize, auth_required: bool) -> Result
 }
 
 /// An inline request: one line, split like redis-cli splits what is typed.
-fn parse_inline(buf: &[u8], pos: &mut usize) -> Parsed {
+fn parse_inline(
+    buf: &[u8],
+    pos: &mut usize,
+    spare: &mut Vec<Vec<u8>>,
+    args: Vec<Vec<u8>>,
+) -> Parsed {
     let rest = &buf[*pos..];
     let Some(newline) = find_line_end(rest, b'\n') else {
         return if rest.len() > INLINE_MAX_SIZE {
@@ -181,8 +234,20 @@ fn parse_inline(buf: &[u8], pos: &mut usize) -> Parsed {
         Some(line) => line,
         None => &rest[..newline],
     };
-    let Ok(args) = split_args(line) else {
-        return error("Protocol error: unbalanced quotes in request");
+    let args = if line.iter().any(|&b| b == b'"' || b == b'\'') {
+        let Ok(args) = split_args(line) else {
+            return error("Protocol error: unbalanced quotes in request");
+        };
+        args
+    } else {
+        // Without quotes, splitting is cutting at whitespace: done into reused buffers.
+        let mut args = args;
+        for word in line.split(|&b| is_c_space(b)).filter(|w| !w.is_empty()) {
+            let mut arg = spare.pop().unwrap_or_default();
+            arg.extend_from_slice(word);
+            args.push(arg);
+        }
+        args
     };
     *pos += newline + 1;
     if args.is_empty() {
@@ -190,6 +255,11 @@ fn parse_inline(buf: &[u8], pos: &mut usize) -> Parsed {
     } else {
         Parsed::Command(args)
     }
+}
+
+/// C's isspace in the "C" locale, which separates inline arguments.
+fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
 #[cfg(test)]
@@ -344,6 +414,49 @@ mod tests {
             all(b"*1\r\n$3\r\na\x00b\r\n", false).0[0],
             Parsed::Command(vec![b"a\x00b".to_vec()])
         );
+    }
+
+    #[test]
+    fn inline_requests_split_like_redis_cli() {
+        let lines: &[&[u8]] = &[
+            b"PING",
+            b"  SET\tk \x0bv\x0c ",
+            b"GET a\\b",
+            b"ECHO \"a b\" 'c'",
+            b"",
+            b"   ",
+        ];
+        for line in lines {
+            let mut input = line.to_vec();
+            input.extend_from_slice(b"\r\n");
+            let (parsed, _) = all(&input, false);
+            let expected = match split_args(line).unwrap() {
+                args if args.is_empty() => Parsed::Nothing,
+                args => Parsed::Command(args),
+            };
+            assert_eq!(parsed[0], expected, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn header_numbers_read_like_string2ll() {
+        assert_eq!(header_line(b"*3\r\n"), Some((2, Some(3))));
+        assert_eq!(
+            header_line(b"$123456789012345678\r"),
+            Some((19, Some(123456789012345678)))
+        );
+        assert_eq!(
+            header_line(b"$1234567890123456789\r"),
+            Some((20, Some(1234567890123456789)))
+        );
+        assert_eq!(header_line(b"$99999999999999999999\r"), Some((21, None)));
+        assert_eq!(header_line(b"$012\r"), Some((4, None)));
+        assert_eq!(header_line(b"$-1\r"), Some((3, Some(-1))));
+        assert_eq!(header_line(b"$0\r"), Some((2, Some(0))));
+        assert_eq!(header_line(b"$1x\r"), Some((3, None)));
+        assert_eq!(header_line(b"$1\x002\r"), None);
+        assert_eq!(header_line(b"$12"), None);
+        assert_eq!(header_line(b"\r"), Some((0, None)));
     }
 
     #[test]

@@ -93,7 +93,12 @@ fn with_hash_or_create<T>(
     let mut hash = HashValue::new();
     let result = update(&mut hash, limits)?;
     if !hash.is_empty() {
-        srv.add_key(call.db, key, Entry::new(Value::Hash(hash), call.now), None);
+        srv.add_key(
+            call.db,
+            key,
+            Entry::new(Value::Hash(Box::new(hash)), call.now),
+            None,
+        );
     }
     Ok(result)
 }

@@ -35,7 +35,8 @@ fn sparse_max_bytes(srv: &Server) -> usize {
 fn check_hll(entry: &Entry) -> Result<(), Reply> {
     let value = string_ref(entry)?;
     match value {
-        StringValue::Bytes { data, .. } if hll::is_valid(data) => Ok(()),
+        StringValue::Int(_) => Err(Reply::error(NOT_HLL)),
+        s if hll::is_valid(&s.bytes()) => Ok(()),
         _ => Err(Reply::error(NOT_HLL)),
     }
 }
@@ -50,6 +51,7 @@ fn sketch(entry: &Entry) -> Result<&[u8], Reply> {
     check_hll(entry)?;
     match string_ref(entry)? {
         StringValue::Bytes { data, .. } => Ok(data),
+        StringValue::Inline(inline) => Ok(inline.as_slice()),
         StringValue::Int(_) => Err(Reply::error(NOT_HLL)),
     }
 }

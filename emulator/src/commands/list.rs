@@ -85,7 +85,12 @@ fn new_list(srv: &Server) -> ListValue {
 /// Stores a list under a key known to be missing (Redis's dbAdd: clients blocked on the key
 /// are signalled, `new` is published).
 fn add_list(srv: &mut Server, call: &Call, key: &[u8], list: ListValue) {
-    srv.add_key(call.db, key, Entry::new(Value::List(list), call.now), None);
+    srv.add_key(
+        call.db,
+        key,
+        Entry::new(Value::List(Box::new(list)), call.now),
+        None,
+    );
 }
 
 /// A LEFT / RIGHT argument (case-insensitive), or a syntax error.

@@ -36,6 +36,8 @@ pub type Handler = fn(&mut Server, &mut Call) -> Reply;
 pub struct Command {
     pub spec: &'static CommandSpec,
     pub handler: Handler,
+    /// The declaration's number (`Registry::spec_number`), for per-command tables.
+    pub number: usize,
 }
 
 /// Every group's handlers, by full command name (`get`, `client|list`).
@@ -65,8 +67,13 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
 pub struct Registry {
     by_name: HashMap<&'static str, Command, FastHash>,
     /// Top-level declarations that are available (implemented, or a container with an
-    /// implemented subcommand), for dispatch.
-    available: HashMap<&'static str, &'static CommandSpec, FastHash>,
+    /// implemented subcommand), with their implementation if they have one, for dispatch.
+    /// Keyed by the name's bytes, so a lowercased argument is looked up as is.
+    available: HashMap<&'static [u8], (&'static CommandSpec, Option<Command>), FastHash>,
+    /// Every declaration's full name (commands, then each one's subcommands), and the
+    /// reverse: numbers for tables indexed by command.
+    spec_names: Vec<&'static str>,
+    spec_numbers: HashMap<&'static str, usize, FastHash>,
 }
 
 impl Registry {
@@ -77,20 +84,40 @@ impl Registry {
     }
 
     fn build() -> Registry {
+        let spec_names: Vec<&'static str> = spec::COMMANDS
+            .iter()
+            .flat_map(|c| std::iter::once(c).chain(c.subcommands))
+            .map(|c| c.name)
+            .collect();
+        let spec_numbers: HashMap<&'static str, usize, FastHash> = spec_names
+            .iter()
+            .enumerate()
+            .map(|(number, name)| (*name, number))
+            .collect();
         let mut by_name = HashMap::default();
         for (name, handler) in handlers() {
             let spec =
                 find_spec(name).unwrap_or_else(|| panic!("no declaration for command {name}"));
-            by_name.insert(spec.name, Command { spec, handler });
+            let number = spec_numbers[spec.name];
+            by_name.insert(
+                spec.name,
+                Command {
+                    spec,
+                    handler,
+                    number,
+                },
+            );
         }
         let mut registry = Registry {
             by_name,
             available: HashMap::default(),
+            spec_names,
+            spec_numbers,
         };
         registry.available = spec::COMMANDS
             .iter()
             .filter(|c| registry.is_available(c))
-            .map(|c| (c.name, c))
+            .map(|c| (c.name.as_bytes(), (c, registry.command(c.name))))
             .collect();
         registry
     }
@@ -98,6 +125,16 @@ impl Registry {
     /// Finds an implemented command or subcommand by full name (lowercase).
     pub fn command(&self, full_name: &str) -> Option<Command> {
         self.by_name.get(full_name).copied()
+    }
+
+    /// The number of a declared command or subcommand, by full name.
+    pub fn spec_number(&self, full_name: &str) -> Option<usize> {
+        self.spec_numbers.get(full_name).copied()
+    }
+
+    /// Every declared command's and subcommand's full name, by number.
+    pub fn spec_names(&self) -> &[&'static str] {
+        &self.spec_names
     }
 
     pub fn is_implemented(&self, spec: &CommandSpec) -> bool {
@@ -149,9 +186,9 @@ pub fn lookup(argv: &[Vec<u8>]) -> Lookup {
     let registry = Registry::get();
     let mut buf = [0u8; 32];
     let base =
-        lower_into(&argv[0], &mut buf).and_then(|name| registry.available.get(name).copied());
+        lower_bytes(&argv[0], &mut buf).and_then(|name| registry.available.get(name).copied());
     match base {
-        Some(base) if !base.subcommands.is_empty() && argv.len() > 1 => {
+        Some((base, _)) if !base.subcommands.is_empty() && argv.len() > 1 => {
             let mut sub_buf = [0u8; 32];
             let sub = lower_into(&argv[1], &mut sub_buf)
                 .and_then(|sub| base.subcommands.iter().find(|s| s.short_name() == sub))
@@ -161,13 +198,22 @@ pub fn lookup(argv: &[Vec<u8>]) -> Lookup {
                 None => Lookup::Unknown(unknown_subcommand(&argv[0], &argv[1])),
             }
         }
-        Some(base) => match registry.command(base.name) {
+        Some((base, command)) => match command {
             Some(cmd) => Lookup::Found(cmd),
             // A container named alone: Redis checks its arity, which always fails.
             None => Lookup::Unknown(crate::errors::wrong_arity(base.name)),
         },
         None => Lookup::Unknown(unknown_command(argv)),
     }
+}
+
+/// An ASCII name lowercased into `buf`; None if it is too long to name a command.
+fn lower_bytes<'a>(name: &[u8], buf: &'a mut [u8; 32]) -> Option<&'a [u8]> {
+    let out = buf.get_mut(..name.len())?;
+    for (o, b) in out.iter_mut().zip(name) {
+        *o = b.to_ascii_lowercase();
+    }
+    Some(out)
 }
 
 /// A C string's view of an argument: Redis formats arguments with `%s`, which stops at NUL.

@@ -90,7 +90,7 @@ fn sadd_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         None => {
             let mut set = SetValue::for_first_member(call.arg(2));
             let added = members.iter().filter(|m| set.add(m, max)).count();
-            srv.set_value(call.db, key, Value::Set(set), false, call.now);
+            srv.set_value(call.db, key, Value::Set(Box::new(set)), false, call.now);
             added
         }
     };
@@ -181,7 +181,7 @@ fn smove_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         None => {
             let mut set = SetValue::for_first_member(member);
             set.add(member, max);
-            srv.set_value(call.db, dst, Value::Set(set), false, call.now);
+            srv.set_value(call.db, dst, Value::Set(Box::new(set)), false, call.now);
             true
         }
     };

@@ -159,7 +159,7 @@ fn getset(srv: &mut Server, call: &mut Call) -> Reply {
         Ok(reply) => reply,
         Err(e) => return e,
     };
-    let value = StringValue::new(call.arg(2).to_vec());
+    let value = StringValue::copied(call.arg(2));
     set_key(srv, call, call.arg(1), value, false);
     srv.add_dirty(1);
     reply
@@ -199,7 +199,7 @@ fn mset_generic(srv: &mut Server, call: &Call, only_new: bool) -> Reply {
     }
     for pair in call.argv[1..].chunks(2) {
         if let [key, value] = pair {
-            set_key(srv, call, key, StringValue::new(value.clone()), false);
+            set_key(srv, call, key, StringValue::copied(value), false);
         }
     }
     srv.add_dirty((call.argc() as u64 - 1) / 2);

@@ -17,13 +17,16 @@ pub use string::StringValue;
 pub use zset::SortedSet;
 
 /// A key's value.
+///
+/// Every key holds one, so it is kept to 32 bytes (see the test below): strings live in
+/// place, aggregates behind a `Box` (as Redis keeps every value behind an object pointer).
 #[derive(Clone, Debug)]
 pub enum Value {
     String(StringValue),
-    List(ListValue),
-    Hash(HashValue),
-    Set(SetValue),
-    ZSet(SortedSet),
+    List(Box<ListValue>),
+    Hash(Box<HashValue>),
+    Set(Box<SetValue>),
+    ZSet(Box<SortedSet>),
 }
 
 impl Value {
@@ -51,15 +54,18 @@ impl Value {
 }
 
 /// A stored key's value plus the bookkeeping eviction and OBJECT need.
+///
+/// Kept to 48 bytes (a 32-byte value and 16 bytes of bookkeeping): one is stored per key.
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub value: Value,
     /// Last access time in engine milliseconds (for OBJECT IDLETIME and LRU eviction).
     pub last_access_ms: u64,
+    /// Modelled memory footprint, kept by the `Db` holding the entry (see `memory.rs`);
+    /// `u32::MAX` stands for "this much or more" (the `Db` then measures the value itself).
+    pub mem: u32,
     /// Redis's logarithmic access counter (for OBJECT FREQ and LFU eviction).
     pub lfu_counter: u8,
-    /// Modelled memory footprint, kept by the `Db` holding the entry (see `memory.rs`).
-    pub mem: usize,
 }
 
 impl Entry {
@@ -68,8 +74,21 @@ impl Entry {
         Entry {
             value,
             last_access_ms: now_ms,
-            lfu_counter: 5,
             mem: 0,
+            lfu_counter: 5,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key holds one entry: a variant that makes `Value` bigger than 32 bytes costs
+    /// every key in the database (large values belong behind a `Box`).
+    #[test]
+    fn entries_stay_small() {
+        assert_eq!(std::mem::size_of::<Value>(), 32);
+        assert_eq!(std::mem::size_of::<Entry>(), 48);
     }
 }

@@ -183,17 +183,19 @@ fn serialized_len(value: &Value) -> usize {
         },
         // Compact encodings are saved as one blob; others element by element (sorted set
         // scores as 8-byte binary doubles).
-        Value::Set(crate::types::SetValue::IntSet(ints)) => {
-            let blob = 8 + ints.width() * ints.values().len();
-            length_prefix(blob) + blob
-        }
-        Value::Set(set) => {
-            length_prefix(set.len())
-                + set
-                    .iter()
-                    .map(|m| raw_string_len(&m.to_vec()))
-                    .sum::<usize>()
-        }
+        Value::Set(set) => match &**set {
+            crate::types::SetValue::IntSet(ints) => {
+                let blob = 8 + ints.width() * ints.values().len();
+                length_prefix(blob) + blob
+            }
+            _ => {
+                length_prefix(set.len())
+                    + set
+                        .iter()
+                        .map(|m| raw_string_len(&m.to_vec()))
+                        .sum::<usize>()
+            }
+        },
         Value::ZSet(zset) if zset.is_listpack() => {
             let blob = crate::memory::zset_listpack_bytes(zset);
             length_prefix(blob) + blob
@@ -256,23 +258,24 @@ fn sdslen(srv: &mut Server, call: &Call) -> Reply {
     let Some(entry) = srv.db(call.db).get(key) else {
         return Reply::error(errors::NO_SUCH_KEY);
     };
-    let Value::String(StringValue::Bytes { data, embedded }) = &entry.value else {
-        return Reply::error("ERR Not an sds encoded string.");
+    let s = match &entry.value {
+        Value::String(s) if !matches!(s, StringValue::Int(_)) => s,
+        _ => return Reply::error("ERR Not an sds encoded string."),
     };
     let key_alloc = memory::key_size(key);
-    let (value_avail, value_alloc) = if *embedded {
+    let (value_avail, value_alloc) = if s.is_embstr() {
         (
             0,
-            memory::alloc_size(memory::OBJECT_HEADER + 3 + data.len() + 1) - memory::OBJECT_HEADER,
+            memory::alloc_size(memory::OBJECT_HEADER + 3 + s.len() + 1) - memory::OBJECT_HEADER,
         )
     } else {
-        let room = data.capacity().max(data.len());
-        (room - data.len(), memory::sds_alloc(room, false))
+        let room = s.capacity();
+        (room - s.len(), memory::sds_alloc(room, false))
     };
     Reply::Simple(format!(
         "key_sds_len:{}, key_sds_avail:0, key_zmalloc: {key_alloc}, val_sds_len:{}, val_sds_avail:{value_avail}, val_zmalloc: {value_alloc}",
         key.len(),
-        data.len(),
+        s.len(),
     ))
 }
 

@@ -4,8 +4,6 @@
 //! Values fall in buckets of 128 sub-buckets each, every bucket twice as wide as the previous
 //! one; a percentile is reported as the highest value of the sub-bucket it lands in.
 
-use std::collections::BTreeMap;
-
 const MIN_VALUE: u64 = 1;
 const MAX_VALUE: u64 = 1_000_000_000;
 /// log2 of the sub-bucket count (256 sub-buckets give two significant decimal digits).
@@ -15,8 +13,11 @@ const SUB_BUCKET_MASK: u64 = (1 << SUB_BUCKET_BITS) - 1;
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Histogram {
-    /// Count per sub-bucket index; sparse because most commands cover few buckets.
-    counts: BTreeMap<u32, u64>,
+    /// Count per sub-bucket index, ordered by index; sparse because most commands cover few
+    /// buckets (a sorted vector: recording is a short binary search, done for every command).
+    counts: Vec<(u32, u64)>,
+    /// Position in `counts` of the last value recorded.
+    last: usize,
     total: u64,
 }
 
@@ -58,7 +59,25 @@ impl Histogram {
     /// Records one value, clamped to the tracked range.
     pub fn record(&mut self, value: u64) {
         let v = value.clamp(MIN_VALUE, MAX_VALUE);
-        *self.counts.entry(index_of(v)).or_default() += 1;
+        let index = index_of(v);
+        // Most calls of a command land in the bucket of the previous one.
+        if let Some(hit) = self.counts.get_mut(self.last) {
+            if hit.0 == index {
+                hit.1 += 1;
+                self.total += 1;
+                return;
+            }
+        }
+        match self.counts.binary_search_by_key(&index, |&(i, _)| i) {
+            Ok(at) => {
+                self.counts[at].1 += 1;
+                self.last = at;
+            }
+            Err(at) => {
+                self.counts.insert(at, (index, 1));
+                self.last = at;
+            }
+        }
         self.total += 1;
     }
 
@@ -68,7 +87,7 @@ impl Histogram {
         let wanted = ((requested / 100.0) * self.total as f64 + 0.5) as u64;
         let wanted = wanted.max(1);
         let mut seen = 0;
-        for (&index, &count) in &self.counts {
+        for &(index, count) in &self.counts {
             seen += count;
             if seen >= wanted {
                 return highest_equivalent(value_of(index));

@@ -20,7 +20,7 @@ const OPS_SAMPLES: usize = 16;
 pub struct Monitor {
     pub(super) slowlog: SlowLog,
     /// Per command full name, in nanoseconds (INFO latencystats).
-    pub(super) latency: HashMap<&'static str, Histogram>,
+    pub(super) latency: HashMap<&'static str, Histogram, crate::util::FastHash>,
     pub(super) net_input_bytes: u64,
     pub(super) net_output_bytes: u64,
     pub(super) reads_processed: u64,
@@ -44,7 +44,7 @@ impl Default for Monitor {
     fn default() -> Self {
         Monitor {
             slowlog: SlowLog::default(),
-            latency: HashMap::new(),
+            latency: HashMap::default(),
             net_input_bytes: 0,
             net_output_bytes: 0,
             reads_processed: 0,
@@ -143,7 +143,7 @@ fn hex_id(seed: u64) -> String {
 
 /// Bytes of a command as a client sends it (a RESP multibulk request).
 pub(crate) fn request_len(argv: &[Vec<u8>]) -> usize {
-    let header = |n: usize| 1 + n.to_string().len() + 2;
+    let header = |n: usize| 1 + decimal_digits(n as u64) + 2;
     header(argv.len())
         + argv
             .iter()
@@ -151,15 +151,25 @@ pub(crate) fn request_len(argv: &[Vec<u8>]) -> usize {
             .sum::<usize>()
 }
 
+/// Digits of `n` in decimal.
+fn decimal_digits(n: u64) -> usize {
+    match n {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        _ => n.ilog10() as usize + 1,
+    }
+}
+
 /// Bytes of a reply on the wire, without encoding it.
 fn reply_len(reply: &Reply, proto: Protocol) -> usize {
     let line = |body: usize| 1 + body + 2;
-    let digits = |n: usize| n.to_string().len();
+    let digits = |n: usize| decimal_digits(n as u64);
     let bulk = |n: usize| line(digits(n)) + n + 2;
     let resp3 = proto == Protocol::Resp3;
     match reply {
         Reply::Simple(s) | Reply::Error(s) => line(s.len()),
-        Reply::Integer(n) => line(n.to_string().len()),
+        Reply::Integer(n) => line(usize::from(*n < 0) + decimal_digits(n.unsigned_abs())),
         Reply::Bulk(b) => bulk(b.len()),
         Reply::Null if resp3 => 3,
         Reply::Null => 5,
@@ -195,8 +205,7 @@ fn reply_len(reply: &Reply, proto: Protocol) -> usize {
 
 impl Server {
     /// Counts a processed request and the replies it produced (INFO's network figures).
-    pub(crate) fn count_io(&mut self, id: ClientId, request_bytes: usize, replies: &[Reply]) {
-        let proto = self.protocol(id);
+    pub(crate) fn count_io(&mut self, proto: Protocol, request_bytes: usize, replies: &[Reply]) {
         let out: usize = replies.iter().map(|r| reply_len(r, proto)).sum();
         let now = self.clock.now();
         let total = self.stats.total_commands;
@@ -316,7 +325,16 @@ mod tests {
         let replies = [
             Reply::ok(),
             Reply::Integer(-42),
+            Reply::Integer(0),
+            Reply::Integer(9),
+            Reply::Integer(10),
+            Reply::Integer(-999),
+            Reply::Integer(1000),
+            Reply::Integer(i64::MIN),
+            Reply::Integer(i64::MAX),
             Reply::bulk("hello"),
+            Reply::bulk(vec![b'x'; 100]),
+            Reply::bulk(vec![b'x'; 12345]),
             Reply::Null,
             Reply::Array(vec![Reply::bulk("a"), Reply::Null]),
             Reply::Map(vec![(Reply::bulk("k"), Reply::Double(1.5))]),

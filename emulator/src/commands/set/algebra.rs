@@ -147,7 +147,7 @@ fn store_result(srv: &mut Server, call: &Call, dst: &[u8], result: SetValue, eve
     let len = result.len();
     if len > 0 {
         srv.lookup_write(call.db, dst, call.now);
-        srv.set_value(call.db, dst, Value::Set(result), false, call.now);
+        srv.set_value(call.db, dst, Value::Set(Box::new(result)), false, call.now);
         srv.notify_keyspace_event(class::SET, event, dst, call.db);
         srv.add_dirty(1);
     } else if srv.delete_key(call.db, dst) {

@@ -71,7 +71,7 @@ fn incrbyfloat_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         None => LongDouble::from_i64(0),
         Some(entry) => match super::string_ref(entry)? {
             StringValue::Int(n) => LongDouble::from_i64(*n),
-            StringValue::Bytes { data, .. } => parse(data)?,
+            s => parse(&s.bytes())?,
         },
     };
     let increment = parse(call.arg(2))?;

@@ -195,13 +195,7 @@ fn set_generic(
     if (opts.only_if_missing && found) || (opts.only_if_exists && !found) {
         return Ok(old_value.unwrap_or(abort_reply));
     }
-    set_key(
-        srv,
-        call,
-        key,
-        StringValue::new(value.to_vec()),
-        opts.keep_ttl,
-    );
+    set_key(srv, call, key, StringValue::copied(value), opts.keep_ttl);
     srv.add_dirty(1);
     if let Some(at) = expire_at {
         // A time already past is stored as is: the key then expires at its next access.

@@ -130,7 +130,7 @@ fn zadd_generic(srv: &mut Server, call: &Call, zincrby: bool) -> Result<Reply, R
                     }
                 }
             }
-            srv.set_value(call.db, key, Value::ZSet(zset), false, call.now);
+            srv.set_value(call.db, key, Value::ZSet(Box::new(zset)), false, call.now);
         }
     }
     if added + updated > 0 {

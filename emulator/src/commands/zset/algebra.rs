@@ -212,7 +212,7 @@ fn generic(
                 let longest = result.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
                 result.shrink_if_fits(limits, longest);
                 srv.lookup_write(call.db, dst, call.now);
-                srv.set_value(call.db, dst, Value::ZSet(result), false, call.now);
+                srv.set_value(call.db, dst, Value::ZSet(Box::new(result)), false, call.now);
                 let event = match op {
                     Op::Union => "zunionstore",
                     Op::Inter => "zinterstore",

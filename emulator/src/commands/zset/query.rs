@@ -272,7 +272,7 @@ fn store_range(srv: &mut Server, call: &Call, dst: &[u8], result: Option<SortedS
         Some(zset) => {
             let len = zset.len();
             srv.lookup_write(call.db, dst, call.now);
-            srv.set_value(call.db, dst, Value::ZSet(zset), false, call.now);
+            srv.set_value(call.db, dst, Value::ZSet(Box::new(zset)), false, call.now);
             srv.notify_keyspace_event(class::ZSET, "zrangestore", dst, call.db);
             srv.add_dirty(1);
             Reply::Integer(len as i64)
