@@ -278,3 +278,31 @@ fn commands_sent_while_waiting_run_after_the_reply() {
         vec![popped("z", "a", 1.0), Reply::Integer(1)]
     );
 }
+
+#[test]
+fn client_list_flags_waiting_clients() {
+    let mut h = Host::new();
+    let (a, admin) = (h.client(), h.client());
+    h.block(a, "BZPOPMIN somekey 1.5");
+    let list = match h.run(admin, "CLIENT LIST") {
+        Reply::Bulk(text) | Reply::Verbatim(_, text) => String::from_utf8(text).unwrap(),
+        other => panic!("CLIENT LIST answered {other:?}"),
+    };
+    let line = |id: ClientId| {
+        list.lines()
+            .find(|l| l.starts_with(&format!("id={id} ")))
+            .unwrap()
+            .to_string()
+    };
+    // Redis keeps the blocked command's arguments: "bzpopmin" "somekey" "1.5".
+    assert!(line(a).contains(" flags=b "), "{}", line(a));
+    assert!(line(a).contains(" argv-mem=18 "), "{}", line(a));
+    assert!(line(a).contains(" cmd=bzpopmin "), "{}", line(a));
+    assert!(line(admin).contains(" flags=N "), "{}", line(admin));
+    h.run(admin, "ZADD somekey 1 m");
+    let after = match h.run(admin, &format!("CLIENT LIST ID {a}")) {
+        Reply::Bulk(text) | Reply::Verbatim(_, text) => String::from_utf8(text).unwrap(),
+        other => panic!("CLIENT LIST answered {other:?}"),
+    };
+    assert!(after.contains(" flags=N "), "{after}");
+}
