@@ -160,6 +160,13 @@ impl Server {
         self.blocking.clients.contains_key(&id)
     }
 
+    /// The bytes of a blocked client's command arguments (CLIENT LIST's `argv-mem`: Redis
+    /// keeps a blocked command's arguments until it is released); None if not blocked.
+    pub(crate) fn blocked_argv_len(&self, id: ClientId) -> Option<usize> {
+        let blocked = self.blocking.clients.get(&id)?;
+        Some(blocked.argv.iter().map(Vec::len).sum())
+    }
+
     /// INFO's `blocked_clients`.
     pub fn blocked_client_count(&self) -> usize {
         self.blocking.clients.len()

@@ -14,6 +14,7 @@ mod pubsub;
 mod scripting;
 pub(crate) mod server;
 mod set;
+mod sort;
 pub(crate) mod string;
 mod transactions;
 mod zset;
@@ -54,6 +55,7 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
         scripting::HANDLERS,
         server::HANDLERS,
         set::HANDLERS,
+        sort::HANDLERS,
         string::HANDLERS,
         transactions::HANDLERS,
         zset::HANDLERS,

@@ -2,12 +2,13 @@
 //!
 //! Keyspace events Redis fires (for when notifications exist): `zadd` / `zincr` (ZADD, ZADD
 //! INCR, ZINCRBY), `zrem`, `zremrangebyrank`, `zremrangebyscore`, `zremrangebylex`,
-//! `zpopmin` / `zpopmax` (also for ZMPOP), `zunionstore`, `zinterstore`, `zdiffstore`,
+//! `zpopmin` / `zpopmax` (also for ZMPOP and the blocking pops), `zunionstore`, `zinterstore`, `zdiffstore`,
 //! `zrangestore` on the key, plus `del` when a command empties a sorted set or stores an
 //! empty result over an existing key.
 
 mod add;
 mod algebra;
+mod blocking;
 pub(crate) mod pop;
 mod query;
 mod random;
@@ -25,6 +26,9 @@ use crate::types::zset::ListpackLimits;
 use crate::types::{Entry, SortedSet, Value};
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
+    ("bzmpop", blocking::bzmpop),
+    ("bzpopmax", blocking::bzpopmax),
+    ("bzpopmin", blocking::bzpopmin),
     ("zadd", add::zadd),
     ("zcard", zcard),
     ("zcount", query::zcount),

@@ -26,6 +26,7 @@ mod sha1;
 mod vm;
 
 pub use log::LogLine;
+pub(crate) use run::SCRIPT_CLIENT_ID;
 pub use vm::{LuaVm, VmLimits, BUDGET_EXCEEDED};
 
 pub(crate) use eval::eval;

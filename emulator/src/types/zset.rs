@@ -54,6 +54,11 @@ impl SortedSet {
         }
     }
 
+    /// Redis's zsetConvert to `skiplist` (SORT does it to the set it sorts).
+    pub fn convert_to_skiplist(&mut self) {
+        self.listpack = false;
+    }
+
     pub fn is_listpack(&self) -> bool {
         self.listpack
     }

@@ -16,7 +16,7 @@ pub(super) fn id(_srv: &mut Server, call: &mut Call) -> Reply {
 pub(super) fn info(srv: &mut Server, call: &mut Call) -> Reply {
     let mut text = String::new();
     if let Some(client) = srv.clients.get(&call.client) {
-        write_client_line(&mut text, client, call);
+        write_client_line(&mut text, client, call, srv.blocked_argv_len(client.id));
     }
     Reply::Verbatim("txt", text.into_bytes())
 }
@@ -52,14 +52,14 @@ pub(super) fn list(srv: &mut Server, call: &mut Call) -> Reply {
                     .and_then(|id| srv.clients.get(&id))
                     .filter(|c| !c.internal);
                 if let Some(client) = client {
-                    write_client_line(&mut text, client, call);
+                    write_client_line(&mut text, client, call, srv.blocked_argv_len(client.id));
                 }
             }
         }
         None => {
             for client in srv.clients.values().filter(|c| !c.internal) {
                 if class.is_none_or(|wanted| client.class() == wanted) {
-                    write_client_line(&mut text, client, call);
+                    write_client_line(&mut text, client, call, srv.blocked_argv_len(client.id));
                 }
             }
         }
@@ -83,14 +83,18 @@ fn request_size(argv: &[Vec<u8>]) -> usize {
 
 /// One CLIENT LIST line, with Redis 7.0's fields in its order. Buffer and memory figures
 /// are modelled on what an idle Redis connection reports; the client running the command
-/// shows its own request as its query buffer.
-fn write_client_line(out: &mut String, client: &Client, call: &Call) {
+/// shows its own request as its query buffer. `blocked` is the size of the arguments of the
+/// command a blocked client waits in.
+fn write_client_line(out: &mut String, client: &Client, call: &Call, blocked: Option<usize>) {
     let mut flags = String::new();
     if client.in_pubsub_context() {
         flags.push('P');
     }
     if client.multi.is_some() {
         flags.push('x');
+    }
+    if blocked.is_some() {
+        flags.push('b');
     }
     if client.dirty_cas {
         flags.push('d');
@@ -111,7 +115,7 @@ fn write_client_line(out: &mut String, client: &Client, call: &Call) {
             call.argv.iter().map(Vec::len).sum::<usize>(),
         )
     } else {
-        (0, 0)
+        (0, blocked.unwrap_or(0))
     };
     let (multi, multi_mem) = match &client.multi {
         Some(m) => (

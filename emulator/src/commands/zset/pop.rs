@@ -24,8 +24,7 @@ pub(crate) enum PopShape {
     Flat,
     /// `[[member, score], ...]`: ZPOPMIN/ZPOPMAX with a count in RESP3.
     Nested,
-    /// `[key, member, score]`: BZPOPMIN/BZPOPMAX (built on the blocking machinery).
-    #[allow(dead_code)]
+    /// `[key, member, score]`: BZPOPMIN/BZPOPMAX, in both protocols.
     FlatWithKey,
     /// `[key, [[member, score], ...]]`: ZMPOP/BZMPOP, in both protocols.
     NestedWithKey,
