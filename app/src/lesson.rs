@@ -171,10 +171,9 @@ fn step_view(props: &StepViewProps) -> Html {
         None => html! {},
     };
     // A module's introduction opens its first step.
-    let intro = course()
-        .modules
-        .iter()
-        .find(|m| m.steps.first().is_some_and(|first| first.id == step.id) && !m.body.trim().is_empty());
+    let intro = course().modules.iter().find(|m| {
+        m.steps.first().is_some_and(|first| first.id == step.id) && !m.body.trim().is_empty()
+    });
     let no_blocks = |_: usize| html! {};
     let reset = reset_request(step).map(|request| {
         let on_run = props.on_run.clone();
@@ -208,10 +207,18 @@ fn reset_request(step: &Step) -> Option<RunRequest> {
     let mut lines = vec![(0, "FLUSHALL".to_string())];
     for block in &step.blocks {
         if let BlockKind::Redis { setup: true, .. } = block.kind {
-            lines.extend(block.commands.iter().map(|c| (c.advance_ms, c.text.clone())));
+            lines.extend(
+                block
+                    .commands
+                    .iter()
+                    .map(|c| (c.advance_ms, c.text.clone())),
+            );
         }
     }
-    (lines.len() > 1).then(|| RunRequest { pane: curriculum::DEFAULT_PANE.to_string(), lines: Rc::new(lines) })
+    (lines.len() > 1).then(|| RunRequest {
+        pane: curriculum::DEFAULT_PANE.to_string(),
+        lines: Rc::new(lines),
+    })
 }
 
 /// Whether a step matches a search: its title, summary or any of its runnable commands.
@@ -220,7 +227,11 @@ fn matches_search(step: &Step, query: &str) -> bool {
     query.is_empty()
         || step.title.to_lowercase().contains(&query)
         || step.summary.to_lowercase().contains(&query)
-        || step.blocks.iter().flat_map(|b| b.commands.iter()).any(|c| c.text.to_lowercase().contains(&query))
+        || step
+            .blocks
+            .iter()
+            .flat_map(|b| b.commands.iter())
+            .any(|c| c.text.to_lowercase().contains(&query))
 }
 
 fn code_block(block: &Block, on_run: &Callback<RunRequest>) -> Html {
@@ -285,7 +296,11 @@ fn command_table() -> Html {
     use emulator::cli::{help_entries, EntryKind};
     let mut groups: Vec<&str> = help_entries()
         .iter()
-        .filter_map(|e| e.spec.filter(|_| e.kind == EntryKind::Command).map(|s| s.group))
+        .filter_map(|e| {
+            e.spec
+                .filter(|_| e.kind == EntryKind::Command)
+                .map(|s| s.group)
+        })
         .collect();
     groups.sort_unstable();
     groups.dedup();

@@ -1,8 +1,8 @@
 //! Redis Playground's browser app: curriculum steps beside a redis-cli console, both talking to
 //! the engine running in this page.
 
-mod clock;
 mod checklist;
+mod clock;
 mod console;
 mod engine;
 mod layout;

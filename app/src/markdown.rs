@@ -18,7 +18,11 @@ pub fn render(markdown: &str, code_block: &dyn Fn(usize) -> Html) -> Html {
     render_with_checklist(markdown, code_block, "")
 }
 
-pub fn render_with_checklist(markdown: &str, code_block: &dyn Fn(usize) -> Html, checklist_key: &str) -> Html {
+pub fn render_with_checklist(
+    markdown: &str,
+    code_block: &dyn Fn(usize) -> Html,
+    checklist_key: &str,
+) -> Html {
     let mut stack: Vec<Open> = vec![Open {
         tag: Tag::Paragraph,
         children: Vec::new(),
@@ -58,7 +62,10 @@ pub fn render_with_checklist(markdown: &str, code_block: &dyn Fn(usize) -> Html,
             Event::TaskListMarker(checked) => {
                 let key = format!("redis-playground.check.{checklist_key}.{task_index}");
                 task_index += 1;
-                push(&mut stack, html! { <crate::checklist::Check storage_key={key} initially={checked} /> });
+                push(
+                    &mut stack,
+                    html! { <crate::checklist::Check storage_key={key} initially={checked} /> },
+                );
             }
             _ => {}
         }

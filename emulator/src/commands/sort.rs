@@ -277,7 +277,7 @@ fn sort_with(
             }
             let stored = list.len();
             if stored > 0 {
-                srv.set_value(db, destination, Value::List(list), false, now);
+                srv.set_value(db, destination, Value::List(Box::new(list)), false, now);
                 srv.notify_keyspace_event(class::LIST, "sortstore", destination, db);
                 srv.add_dirty(stored as u64);
             } else if srv.delete_key(db, destination) {
