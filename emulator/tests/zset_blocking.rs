@@ -1,57 +1,11 @@
 //! BZPOPMIN, BZPOPMAX and BZMPOP between several clients: who is served, from which key,
 //! with what, and when a waiting client times out or is released.
 
-use emulator::{ClientId, Protocol, Reply, Server};
+use emulator::{ClientId, Protocol, Reply};
 
-const T0: u64 = 1_700_000_000_000;
+mod common;
 
-/// Several clients of one server, with a host clock.
-struct Host {
-    server: Server,
-    now: u64,
-}
-
-impl Host {
-    fn new() -> Host {
-        Host {
-            server: Server::new(),
-            now: T0,
-        }
-    }
-
-    fn client(&mut self) -> ClientId {
-        self.server.connect(self.now)
-    }
-
-    fn send(&mut self, id: ClientId, line: &str) -> Vec<Reply> {
-        let argv = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
-        self.server.execute(id, argv, self.now)
-    }
-
-    /// Runs a command that answers at once with one reply.
-    fn run(&mut self, id: ClientId, line: &str) -> Reply {
-        let mut replies = self.send(id, line);
-        assert_eq!(replies.len(), 1, "{line}: {replies:?}");
-        replies.remove(0)
-    }
-
-    /// Runs a command that blocks.
-    fn block(&mut self, id: ClientId, line: &str) {
-        let replies = self.send(id, line);
-        assert!(replies.is_empty(), "{line} should block: {replies:?}");
-        assert!(self.server.is_blocked(id));
-    }
-
-    /// What other clients' commands or timers sent to a client.
-    fn received(&mut self, id: ClientId) -> Vec<Reply> {
-        self.server.take_outbound(id)
-    }
-
-    fn wait(&mut self, ms: u64) {
-        self.now += ms;
-        self.server.tick(self.now);
-    }
-}
+use common::Host;
 
 fn bulk(s: &str) -> Reply {
     Reply::bulk(s)
