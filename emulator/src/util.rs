@@ -1,7 +1,13 @@
 //! Number parsing and formatting with Redis's (that is, C's) exact rules.
 
-/// C's `printf("%.{precision}g", d)` for finite `d`.
+/// C's `printf("%.{precision}g", d)`, with glibc's spellings of infinities and NaNs.
 pub fn format_g(d: f64, precision: usize) -> String {
+    if d.is_nan() {
+        return if d.is_sign_negative() { "-nan" } else { "nan" }.into();
+    }
+    if d.is_infinite() {
+        return if d > 0.0 { "inf" } else { "-inf" }.into();
+    }
     let p = precision.max(1);
     if d == 0.0 {
         return if d.is_sign_negative() {
@@ -12,8 +18,10 @@ pub fn format_g(d: f64, precision: usize) -> String {
     }
     // The exponent C would print with %e at this precision (after rounding).
     let sci = format!("{:.*e}", p - 1, d);
-    let (mantissa, exp) = sci.split_once('e').expect("{:e} always has an exponent");
-    let x: i32 = exp.parse().expect("exponent is an integer");
+    let (mantissa, x) = match sci.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (sci.as_str(), 0),
+    };
     if x < -4 || x >= p as i32 {
         let mantissa = trim_fraction_zeros(mantissa);
         let sign = if x < 0 { '-' } else { '+' };
@@ -157,6 +165,9 @@ mod tests {
             (0.00001, 17, "1.0000000000000001e-05"),
             (-2.5, 17, "-2.5"),
             (3.0, 6, "3"),
+            (f64::INFINITY, 17, "inf"),
+            (f64::NEG_INFINITY, 6, "-inf"),
+            (f64::NAN, 6, "nan"),
             (1.5e-7, 6, "1.5e-07"),
         ];
         for &(d, p, want) in cases {

@@ -15,13 +15,14 @@ use super::engine::{Mode, Shared};
 use super::flags::ScriptFlags;
 use super::libs::{host_function, value_to_bytes, Args, LuaFailure, Outcome};
 use super::log::{DEFAULT_VERBOSITY, LOG_DEBUG, LOG_NOTICE, LOG_VERBOSE, LOG_WARNING};
-use super::numbers::{as_double, c_double_to_i32, format_c_g, lua_number};
+use super::numbers::{as_double, c_double_to_i32, lua_number};
 use super::rand48::RAND48_MAX;
 use super::run::{RunContext, RunSlot, SCRIPT_CLIENT_ID};
 use super::sha1::sha1_hex;
 use crate::commands::{self, flags, Command, Lookup, Registry};
 use crate::resp::{Protocol, Reply};
 use crate::server::{Call, Server};
+use crate::util::format_g;
 
 pub const REDIS_VERSION: &str = "7.0.15";
 /// 0x00MMmmpp
@@ -178,7 +179,7 @@ fn command_line(args: &MultiValue) -> Result<Vec<Vec<u8>>, &'static str> {
         .map(|v| match v {
             Value::String(s) => Ok(s.as_bytes().to_vec()),
             Value::Integer(_) | Value::Number(_) => {
-                Ok(format_c_g(as_double(v).unwrap_or(0.0), 17).into_bytes())
+                Ok(format_g(as_double(v).unwrap_or(0.0), 17).into_bytes())
             }
             _ => Err("Lua redis lib command arguments must be strings or integers"),
         })

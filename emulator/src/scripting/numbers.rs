@@ -36,20 +36,9 @@ pub fn as_double(v: &Value) -> Option<f64> {
     }
 }
 
-/// C's `printf("%.{precision}g")` including glibc's spelling of infinities and NaNs.
-pub fn format_c_g(n: f64, precision: usize) -> String {
-    if n.is_nan() {
-        return if n.is_sign_negative() { "-nan" } else { "nan" }.into();
-    }
-    if n.is_infinite() {
-        return if n > 0.0 { "inf" } else { "-inf" }.into();
-    }
-    format_g(n, precision)
-}
-
 /// How Lua 5.1 turns a number into text (`tostring`, `..`, `lua_tolstring`): `%.14g`.
 pub fn lua51_number_text(n: f64) -> String {
-    format_c_g(n, 14)
+    format_g(n, 14)
 }
 
 /// C's conversion of a double to `long long` on x86-64: out-of-range values and NaN give

@@ -4,7 +4,8 @@ use mlua::{Table, Value};
 
 use super::{Config, HARD_DEPTH_LIMIT};
 use crate::scripting::libs::{fail, single, type_name, value_to_bytes, Args, LuaFailure, Outcome};
-use crate::scripting::numbers::{as_double, c_double_to_i32, format_c_g};
+use crate::scripting::numbers::{as_double, c_double_to_i32};
+use crate::util::format_g;
 
 pub(super) fn encode(args: &Args, cfg: &Config) -> Outcome {
     if args.len() != 1 {
@@ -189,7 +190,7 @@ impl Encoder<'_> {
         }
         let precision = usize::try_from(self.cfg.encode_number_precision).unwrap_or(14);
         self.out
-            .extend_from_slice(format_c_g(n, precision.clamp(1, 14)).as_bytes());
+            .extend_from_slice(format_g(n, precision.clamp(1, 14)).as_bytes());
         Ok(())
     }
 
