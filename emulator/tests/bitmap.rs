@@ -1,44 +1,13 @@
 //! Bitmap commands driven through the public engine API, as a host would.
 
-use emulator::{ClientId, Reply, Server};
+use emulator::Reply;
 
-const T0: u64 = 1_700_000_000_000;
+mod common;
 
-struct Session {
-    server: Server,
-    client: ClientId,
-}
-
-impl Session {
-    fn new() -> Session {
-        let mut server = Server::new();
-        let client = server.connect(T0);
-        Session { server, client }
-    }
-
-    fn cmd(&mut self, args: &[&[u8]]) -> Reply {
-        let argv = args.iter().map(|a| a.to_vec()).collect();
-        let mut replies = self.server.execute(self.client, argv, T0);
-        assert_eq!(replies.len(), 1, "one reply to {args:?}");
-        replies.remove(0)
-    }
-
-    fn run(&mut self, line: &str) -> Reply {
-        let words: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-        self.cmd(&words)
-    }
-}
-
-fn int(n: i64) -> Reply {
-    Reply::Integer(n)
-}
+use common::{err, int, Session};
 
 fn ints(values: &[i64]) -> Reply {
     Reply::Array(values.iter().map(|&n| int(n)).collect())
-}
-
-fn err(s: &str) -> Reply {
-    Reply::error(s)
 }
 
 const BAD_OFFSET: &str = "ERR bit offset is not an integer or out of range";

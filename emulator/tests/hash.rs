@@ -4,40 +4,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use emulator::{ClientId, Reply, Server};
+use emulator::Reply;
 
-const T0: u64 = 1_700_000_000_000;
+mod common;
 
-struct Session {
-    server: Server,
-    client: ClientId,
-}
+use common::{bulk, int, Session, T0};
 
 impl Session {
-    fn new() -> Session {
-        let mut server = Server::new();
-        let client = server.connect(T0);
-        Session { server, client }
-    }
-
-    fn cmd(&mut self, args: &[&[u8]]) -> Reply {
-        let argv = args.iter().map(|a| a.to_vec()).collect();
-        let mut replies = self.server.execute(self.client, argv, T0);
-        assert_eq!(replies.len(), 1, "one reply to {args:?}: {replies:?}");
-        replies.remove(0)
-    }
-
-    fn run(&mut self, line: &str) -> Reply {
-        let words: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-        self.cmd(&words)
-    }
-
     fn wire(&mut self, line: &str) -> String {
         let reply = self.run(line);
         String::from_utf8_lossy(&reply.encode(self.server.protocol(self.client))).into_owned()
     }
 
-    fn encoding(&mut self, key: &str) -> String {
+    fn object_encoding(&mut self, key: &str) -> String {
         match self.run(&format!("OBJECT ENCODING {key}")) {
             Reply::Bulk(b) => String::from_utf8(b).unwrap(),
             other => panic!("{other:?}"),
@@ -50,14 +29,6 @@ impl Session {
             self.run(&format!("HSET {key} f{i} v{i}"));
         }
     }
-}
-
-fn bulk(s: &str) -> Reply {
-    Reply::bulk(s)
-}
-
-fn int(n: i64) -> Reply {
-    Reply::Integer(n)
 }
 
 fn text(reply: &Reply) -> String {
@@ -117,27 +88,27 @@ fn emptied_hashes_are_deleted() {
 fn encoding_converts_once_and_for_all() {
     let mut s = Session::new();
     s.fill("h", 512);
-    assert_eq!(s.encoding("h"), "listpack");
+    assert_eq!(s.object_encoding("h"), "listpack");
     s.run("HSET h one-more x");
-    assert_eq!(s.encoding("h"), "hashtable");
+    assert_eq!(s.object_encoding("h"), "hashtable");
     for i in 0..512 {
         s.run(&format!("HDEL h f{i}"));
     }
     assert_eq!(s.run("HLEN h"), int(1));
-    assert_eq!(s.encoding("h"), "hashtable");
+    assert_eq!(s.object_encoding("h"), "hashtable");
     // A long field or value converts at once.
     s.run(&format!("HSET long f {}", "x".repeat(64)));
-    assert_eq!(s.encoding("long"), "listpack");
+    assert_eq!(s.object_encoding("long"), "listpack");
     s.run(&format!("HSET long g {}", "x".repeat(65)));
-    assert_eq!(s.encoding("long"), "hashtable");
+    assert_eq!(s.object_encoding("long"), "hashtable");
     // So does a counter whose field is long, and thresholds come from the configuration.
     s.run(&format!("HINCRBY counter {} 1", "k".repeat(65)));
-    assert_eq!(s.encoding("counter"), "hashtable");
+    assert_eq!(s.object_encoding("counter"), "hashtable");
     s.run("CONFIG SET hash-max-listpack-entries 2");
     s.run("HSET small a 1 b 2");
-    assert_eq!(s.encoding("small"), "listpack");
+    assert_eq!(s.object_encoding("small"), "listpack");
     s.run("HSETNX small c 3");
-    assert_eq!(s.encoding("small"), "hashtable");
+    assert_eq!(s.object_encoding("small"), "hashtable");
 }
 
 #[test]

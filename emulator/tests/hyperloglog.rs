@@ -1,34 +1,13 @@
 //! HyperLogLog commands driven through the public engine API. Counts and bytes were recorded
 //! from Redis 7.0 for the same inputs.
 
-use emulator::{ClientId, Reply, Server};
+use emulator::Reply;
 
-const T0: u64 = 1_700_000_000_000;
+mod common;
 
-struct Session {
-    server: Server,
-    client: ClientId,
-}
+use common::{int, Session, T0};
 
 impl Session {
-    fn new() -> Session {
-        let mut server = Server::new();
-        let client = server.connect(T0);
-        Session { server, client }
-    }
-
-    fn cmd(&mut self, args: &[&[u8]]) -> Reply {
-        let argv = args.iter().map(|a| a.to_vec()).collect();
-        let mut replies = self.server.execute(self.client, argv, T0);
-        assert_eq!(replies.len(), 1, "one reply");
-        replies.remove(0)
-    }
-
-    fn run(&mut self, line: &str) -> Reply {
-        let words: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-        self.cmd(&words)
-    }
-
     /// PFADD `key` with `element:<i>` for i in 0..n, a thousand at a time.
     fn add_elements(&mut self, key: &str, n: usize) {
         for start in (0..n).step_by(1000) {
@@ -53,10 +32,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-fn int(n: i64) -> Reply {
-    Reply::Integer(n)
 }
 
 #[test]

@@ -1,34 +1,13 @@
 //! List commands through the public engine API: replies in both protocols, deletion of
 //! emptied lists, the quicklist layout as memory shows it, events and statistics.
 
-use emulator::{ClientId, Protocol, Reply, Server};
+use emulator::{Protocol, Reply};
 
-const T0: u64 = 1_700_000_000_000;
+mod common;
 
-struct Session {
-    server: Server,
-    client: ClientId,
-}
+use common::{bulk, err, int, Session, T0};
 
 impl Session {
-    fn new() -> Session {
-        let mut server = Server::new();
-        let client = server.connect(T0);
-        Session { server, client }
-    }
-
-    fn cmd(&mut self, args: &[&[u8]]) -> Reply {
-        let argv = args.iter().map(|a| a.to_vec()).collect();
-        let mut replies = self.server.execute(self.client, argv, T0);
-        assert_eq!(replies.len(), 1, "one reply to {args:?}: {replies:?}");
-        replies.remove(0)
-    }
-
-    fn run(&mut self, line: &str) -> Reply {
-        let words: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-        self.cmd(&words)
-    }
-
     /// The reply's bytes in the client's protocol.
     fn wire(&mut self, line: &str) -> String {
         let reply = self.run(line);
@@ -54,18 +33,6 @@ impl Session {
             other => panic!("{line}: {other:?}"),
         }
     }
-}
-
-fn bulk(s: &str) -> Reply {
-    Reply::bulk(s)
-}
-
-fn int(n: i64) -> Reply {
-    Reply::Integer(n)
-}
-
-fn err(s: &str) -> Reply {
-    Reply::error(s)
 }
 
 const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";

@@ -2,55 +2,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use emulator::{ClientId, Protocol, Reply, Server};
+use emulator::{Protocol, Reply};
 
-const T0: u64 = 1_700_000_000_000;
+mod common;
 
-struct Session {
-    server: Server,
-    client: ClientId,
-}
+use common::{err, int, Session, T0};
 
 impl Session {
-    fn new() -> Session {
-        let mut server = Server::new();
-        // DEBUG OBJECT tells encodings and existence without the generic key commands.
-        server.configure("enable-debug-command", b"local").unwrap();
-        let client = server.connect(T0);
-        Session { server, client }
-    }
-
-    /// The key's encoding, None if it does not exist.
-    fn encoding(&mut self, key: &str) -> Option<String> {
-        match self.run(&format!("DEBUG OBJECT {key}")) {
-            Reply::Simple(text) => {
-                let field = text.split(' ').find(|f| f.starts_with("encoding:"))?;
-                Some(field["encoding:".len()..].to_string())
-            }
-            _ => None,
-        }
-    }
-
     fn exists(&mut self, key: &str) -> bool {
         self.encoding(key).is_some()
-    }
-
-    fn cmd(&mut self, args: &[&[u8]]) -> Reply {
-        let argv = args.iter().map(|a| a.to_vec()).collect();
-        let mut replies = self.server.execute(self.client, argv, T0);
-        assert_eq!(replies.len(), 1, "one reply to {args:?}");
-        replies.remove(0)
-    }
-
-    /// A command written as space-separated words.
-    fn run(&mut self, line: &str) -> Reply {
-        let words: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
-        self.cmd(&words)
-    }
-
-    fn run_on(&mut self, client: ClientId, line: &str) -> Vec<Reply> {
-        let argv = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
-        self.server.execute(client, argv, T0)
     }
 
     /// The members of an array or set reply, as strings.
@@ -85,17 +45,9 @@ fn strings(reply: Reply) -> Vec<String> {
     }
 }
 
-fn int(n: i64) -> Reply {
-    Reply::Integer(n)
-}
-
-fn err(s: &str) -> Reply {
-    Reply::error(s)
-}
-
 #[test]
 fn intsets_keep_ascending_order_and_convert_like_redis() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     assert_eq!(s.run("SADD k 10 -3 7 10 0"), int(4));
     assert_eq!(s.members("SMEMBERS k"), ["-3", "0", "7", "10"]);
     assert_eq!(s.encoding("k").as_deref(), Some("intset"));
@@ -117,7 +69,7 @@ fn intsets_keep_ascending_order_and_convert_like_redis() {
 
 #[test]
 fn wrong_types_and_missing_keys() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     s.run("SET str v");
     let wrongtype = err("WRONGTYPE Operation against a key holding the wrong kind of value");
     for line in [
@@ -146,7 +98,7 @@ fn wrong_types_and_missing_keys() {
 
 #[test]
 fn empty_sets_are_deleted() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     s.run("SADD k a b");
     assert_eq!(s.run("SREM k a b c"), int(2));
     assert!(!s.exists("k"));
@@ -164,7 +116,7 @@ fn empty_sets_are_deleted() {
 
 #[test]
 fn store_commands_replace_the_destination() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     s.run("SADD a 1 2 3");
     s.run("SADD b 2 3 4");
     s.run("SET dst x EX 100");
@@ -179,7 +131,7 @@ fn store_commands_replace_the_destination() {
 
 #[test]
 fn spop_with_counts_removes_exactly_what_it_returns() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     // Both strategies: few popped from many, and most of the set.
     let cases = [
         (100, 3),
@@ -220,7 +172,7 @@ fn spop_with_counts_removes_exactly_what_it_returns() {
 
 #[test]
 fn random_members_are_uniform_and_distinct_when_asked() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     s.run("SADD k a b c d e f g h i j");
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for _ in 0..2000 {
@@ -244,7 +196,7 @@ fn random_members_are_uniform_and_distinct_when_asked() {
 
 #[test]
 fn sscan_returns_every_member_present_for_the_whole_scan() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     for i in 0..1000 {
         s.run(&format!("SADD k m{i}"));
     }
@@ -275,7 +227,7 @@ fn sscan_returns_every_member_present_for_the_whole_scan() {
 
 #[test]
 fn writes_invalidate_watch_and_count_changes_only_when_they_change_something() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     s.run("SADD k a");
     let before = s.dirty();
     s.run("SADD k a");
@@ -299,7 +251,7 @@ fn writes_invalidate_watch_and_count_changes_only_when_they_change_something() {
 
 #[test]
 fn keyspace_events_match_redis() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     let subscriber = s.server.connect(T0);
     s.run_on(subscriber, "HELLO 3");
     s.run_on(subscriber, "PSUBSCRIBE __keyevent@0__:*");
@@ -365,7 +317,7 @@ pub fn event_of(push: Reply, _proto: Protocol) -> String {
 
 #[test]
 fn arity_and_syntax_errors() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     assert_eq!(
         s.run("SADD k"),
         err("ERR wrong number of arguments for 'sadd' command")

@@ -3,46 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use emulator::{ClientId, Reply, Server};
+use emulator::Reply;
 
-const T0: u64 = 1_700_000_000_000;
+mod common;
 
-struct Session {
-    server: Server,
-    client: ClientId,
-}
+use common::{int, Session, T0};
 
 impl Session {
-    fn new() -> Session {
-        let mut server = Server::new();
-        // DEBUG OBJECT tells encodings and existence without the generic key commands.
-        server.configure("enable-debug-command", b"local").unwrap();
-        let client = server.connect(T0);
-        Session { server, client }
-    }
-
-    fn run(&mut self, line: &str) -> Reply {
-        let argv = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
-        let mut replies = self.server.execute(self.client, argv, T0);
-        assert_eq!(replies.len(), 1, "one reply to {line}");
-        replies.remove(0)
-    }
-
-    fn run_on(&mut self, client: ClientId, line: &str) -> Vec<Reply> {
-        let argv = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
-        self.server.execute(client, argv, T0)
-    }
-
-    fn encoding(&mut self, key: &str) -> Option<String> {
-        match self.run(&format!("DEBUG OBJECT {key}")) {
-            Reply::Simple(text) => {
-                let field = text.split(' ').find(|f| f.starts_with("encoding:"))?;
-                Some(field["encoding:".len()..].to_string())
-            }
-            _ => None,
-        }
-    }
-
     fn members(&mut self, line: &str) -> Vec<String> {
         match self.run(line) {
             Reply::Array(items) => items.into_iter().map(text).collect(),
@@ -74,10 +41,6 @@ fn text(reply: Reply) -> String {
     }
 }
 
-fn int(n: i64) -> Reply {
-    Reply::Integer(n)
-}
-
 /// A small deterministic generator for the property test.
 struct Rng(u64);
 
@@ -100,7 +63,7 @@ impl Rng {
 
 #[test]
 fn the_leaderboard_lesson_holds() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     assert_eq!(s.run("ZADD game 1500 alice 1200 bob 1750 carol"), int(3));
     assert_eq!(s.run("ZINCRBY game 300 bob"), Reply::Double(1500.0));
     assert_eq!(
@@ -205,7 +168,7 @@ fn check_against_model(s: &mut Session, rng: &mut Rng, model: &BTreeMap<String, 
 }
 
 fn property_run(seed: u64, initial: usize, steps: usize) {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     let mut rng = Rng(seed);
     let mut model: BTreeMap<String, f64> = BTreeMap::new();
     let score = |rng: &mut Rng| rng.below(40) as f64 / 2.0;
@@ -298,7 +261,7 @@ fn ranks_and_ranges_match_a_naive_model_when_large() {
 
 #[test]
 fn lexicographic_ranges_match_a_naive_model() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     let mut rng = Rng(7);
     let mut model = BTreeSet::new();
     for _ in 0..300 {
@@ -339,7 +302,7 @@ fn lexicographic_ranges_match_a_naive_model() {
 
 #[test]
 fn encodings_follow_the_listpack_limits() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     s.run("CONFIG SET zset-max-listpack-entries 4");
     s.run("ZADD k 1 a 2 b 3 c 4 d");
     assert_eq!(s.encoding("k").as_deref(), Some("listpack"));
@@ -356,7 +319,7 @@ fn encodings_follow_the_listpack_limits() {
 
 #[test]
 fn zscan_returns_every_member_present_for_the_whole_scan() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     for i in 0..600 {
         s.run(&format!("ZADD k {i} m{i}"));
     }
@@ -391,7 +354,7 @@ fn zscan_returns_every_member_present_for_the_whole_scan() {
 
 #[test]
 fn random_members_are_uniform_and_distinct_when_asked() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     let mut args = String::from("ZADD k");
     for i in 0..200 {
         args.push_str(&format!(" {i} m{i}"));
@@ -426,7 +389,7 @@ fn random_members_are_uniform_and_distinct_when_asked() {
 
 #[test]
 fn scores_print_like_redis() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     s.run("ZADD k 0.1 a 1e20 b -0 c 3 d inf e");
     let encode = |r: Reply| String::from_utf8(r.encode(emulator::Protocol::Resp2)).unwrap();
     assert_eq!(
@@ -448,7 +411,7 @@ fn scores_print_like_redis() {
 
 #[test]
 fn keyspace_events_match_redis() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     let subscriber = s.server.connect(T0);
     s.run_on(subscriber, "HELLO 3");
     s.run_on(subscriber, "PSUBSCRIBE __keyevent@0__:*");
@@ -505,7 +468,7 @@ fn event_of(push: Reply) -> String {
 
 #[test]
 fn writes_invalidate_watch_only_when_they_change_something() {
-    let mut s = Session::new();
+    let mut s = Session::with_debug();
     s.run("ZADD k 1 a");
     for (line, changes) in [
         ("ZADD k 1 a", false),

@@ -56,3 +56,69 @@ impl Host {
         self.server.tick(self.now);
     }
 }
+
+/// One client of a fresh engine, for tests of single-client behaviour.
+pub struct Session {
+    pub server: Server,
+    pub client: ClientId,
+}
+
+impl Session {
+    pub fn new() -> Session {
+        let mut server = Server::new();
+        let client = server.connect(T0);
+        Session { server, client }
+    }
+
+    /// A session whose client may use DEBUG (DEBUG OBJECT shows encodings and existence without
+    /// the generic key commands).
+    pub fn with_debug() -> Session {
+        let mut session = Session::new();
+        // A valid value for a known parameter: this cannot fail.
+        let _ = session.server.configure("enable-debug-command", b"local");
+        session
+    }
+
+    /// Runs a command given as arguments; it must answer with exactly one reply.
+    pub fn cmd(&mut self, args: &[&[u8]]) -> Reply {
+        let argv = args.iter().map(|a| a.to_vec()).collect();
+        let mut replies = self.server.execute(self.client, argv, T0);
+        assert_eq!(replies.len(), 1, "one reply to {args:?}");
+        replies.remove(0)
+    }
+
+    /// Runs a command written as space-separated words.
+    pub fn run(&mut self, line: &str) -> Reply {
+        let words: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        self.cmd(&words)
+    }
+
+    /// Runs a command for another client of the same server; returns all its replies.
+    pub fn run_on(&mut self, client: ClientId, line: &str) -> Vec<Reply> {
+        let argv = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
+        self.server.execute(client, argv, T0)
+    }
+
+    /// The key's encoding per DEBUG OBJECT (needs `with_debug`), None if it does not exist.
+    pub fn encoding(&mut self, key: &str) -> Option<String> {
+        match self.run(&format!("DEBUG OBJECT {key}")) {
+            Reply::Simple(text) => {
+                let field = text.split(' ').find(|f| f.starts_with("encoding:"))?;
+                Some(field["encoding:".len()..].to_string())
+            }
+            _ => None,
+        }
+    }
+}
+
+pub fn int(n: i64) -> Reply {
+    Reply::Integer(n)
+}
+
+pub fn bulk(s: &str) -> Reply {
+    Reply::bulk(s)
+}
+
+pub fn err(s: &str) -> Reply {
+    Reply::error(s)
+}
