@@ -4,7 +4,7 @@
 mod expire;
 mod object;
 mod relocate;
-mod scan;
+pub(crate) mod scan;
 
 use super::{c_str, Handler};
 use crate::errors;

@@ -1,6 +1,7 @@
 //! HSCAN key cursor [MATCH pattern] [COUNT count] (Redis's scanGenericCommand for hashes).
 
 use super::read_hash;
+use crate::commands::set::scan::{parse_cursor, scan_reply};
 use crate::commands::string::{is_keyword, reply_of};
 use crate::errors;
 use crate::glob;
@@ -13,7 +14,7 @@ pub(super) fn hscan(srv: &mut Server, call: &mut Call) -> Reply {
 }
 
 fn hscan_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
-    let cursor = parse_cursor(call.arg(2)).ok_or_else(|| Reply::error("ERR invalid cursor"))?;
+    let cursor = parse_cursor(call.arg(2))?;
     let Some(hash) = read_hash(srv, call, call.arg(1))? else {
         return Ok(scan_reply(0, Vec::new()));
     };
@@ -49,36 +50,4 @@ fn hscan_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         }
     });
     Ok(scan_reply(next, items))
-}
-
-fn scan_reply(cursor: u64, items: Vec<Reply>) -> Reply {
-    Reply::Array(vec![Reply::bulk(cursor.to_string()), Reply::Array(items)])
-}
-
-/// A scan cursor as Redis reads it with `strtoul`: decimal digits with an optional sign (a
-/// negative cursor wraps around), nothing after them up to a NUL byte, no leading space; the
-/// empty string is 0.
-fn parse_cursor(arg: &[u8]) -> Option<u64> {
-    let text = match arg.iter().position(|&b| b == 0) {
-        Some(nul) => &arg[..nul],
-        None => arg,
-    };
-    let (negative, digits) = match text.first() {
-        None => return Some(0),
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        Some(_) => (false, text),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut value: u64 = 0;
-    for &d in digits {
-        value = value.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    Some(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
 }

@@ -94,7 +94,7 @@ pub(super) fn scan(srv: &mut Server, call: &mut Call) -> Reply {
 /// Parses a SCAN cursor as Redis does with C's `strtoul`: an unsigned 64-bit decimal with an
 /// optional sign (`-1` is 2^64-1), nothing after it up to a NUL byte, no leading space, and
 /// the empty string meaning 0.
-fn parse_cursor(arg: &[u8]) -> Option<u64> {
+pub(crate) fn parse_cursor(arg: &[u8]) -> Option<u64> {
     let text = c_str(arg);
     let (negative, digits) = match text.first() {
         None => return Some(0),

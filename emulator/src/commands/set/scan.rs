@@ -10,38 +10,9 @@ use crate::server::{Call, Server};
 use crate::types::SetValue;
 use crate::util::parse_i64;
 
-/// Redis parses cursors with strtoul: optional sign (a negative cursor wraps around), decimal
-/// digits, nothing after them up to a NUL byte, no leading space, no overflow. An empty
-/// cursor is 0.
+/// A scan cursor (see `keys::scan::parse_cursor`), with Redis's error for a bad one.
 pub(crate) fn parse_cursor(arg: &[u8]) -> Result<u64, Reply> {
-    let invalid = || Reply::error("ERR invalid cursor");
-    let text = match arg.iter().position(|&b| b == 0) {
-        Some(nul) => &arg[..nul],
-        None => arg,
-    };
-    if text.is_empty() {
-        return Ok(0);
-    }
-    let (negative, digits) = match text[0] {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(invalid());
-    }
-    let mut value: u64 = 0;
-    for &d in digits {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(d - b'0')))
-            .ok_or_else(invalid)?;
-    }
-    Ok(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
+    crate::commands::keys::scan::parse_cursor(arg).ok_or_else(|| Reply::error("ERR invalid cursor"))
 }
 
 /// The COUNT and MATCH options after a scan's cursor.
