@@ -90,49 +90,26 @@ fn zadd_generic(srv: &mut Server, call: &Call, zincrby: bool) -> Result<Reply, R
 
     let key = call.arg(1);
     let limits = listpack_limits(srv);
-    let (mut added, mut updated, mut processed) = (0usize, 0usize, 0usize);
-    let mut last_score = 0.0;
+    let mut tally = Tally::default();
     let mut failure = None;
     match srv.lookup_write(call.db, key, call.now) {
         Some(entry) => {
             let zset = as_zset_mut(entry)?;
-            for (pair, &score) in pairs.chunks(2).zip(&scores) {
-                match add_member(zset, &pair[1], score, flags, limits) {
-                    Ok(outcome) => tally(
-                        outcome,
-                        &mut added,
-                        &mut updated,
-                        &mut processed,
-                        &mut last_score,
-                    ),
-                    Err(e) => {
-                        failure = Some(e);
-                        break;
-                    }
-                }
-            }
+            failure = tally.add_all(zset, pairs, &scores, flags, limits);
         }
         None if flags.xx => {}
         None => {
             let mut zset = SortedSet::for_first_member(pairs[1].len(), limits);
-            for (pair, &score) in pairs.chunks(2).zip(&scores) {
-                match add_member(&mut zset, &pair[1], score, flags, limits) {
-                    Ok(outcome) => tally(
-                        outcome,
-                        &mut added,
-                        &mut updated,
-                        &mut processed,
-                        &mut last_score,
-                    ),
-                    Err(e) => {
-                        failure = Some(e);
-                        break;
-                    }
-                }
-            }
+            failure = tally.add_all(&mut zset, pairs, &scores, flags, limits);
             srv.set_value(call.db, key, Value::ZSet(Box::new(zset)), false, call.now);
         }
     }
+    let Tally {
+        added,
+        updated,
+        processed,
+        last_score,
+    } = tally;
     if added + updated > 0 {
         srv.key_modified(call.db, key);
         let event = if flags.incr { "zincr" } else { "zadd" };
@@ -153,29 +130,46 @@ fn zadd_generic(srv: &mut Server, call: &Call, zincrby: bool) -> Result<Reply, R
     })
 }
 
-fn tally(
-    outcome: Outcome,
-    added: &mut usize,
-    updated: &mut usize,
-    processed: &mut usize,
-    last_score: &mut f64,
-) {
-    match outcome {
-        Outcome::Added(s) => {
-            *added += 1;
-            *processed += 1;
-            *last_score = s;
+/// What ZADD did to the members it was given.
+#[derive(Default)]
+struct Tally {
+    added: usize,
+    updated: usize,
+    processed: usize,
+    last_score: f64,
+}
+
+impl Tally {
+    /// Adds every (score, member) pair in order; stops at the first error, which it returns.
+    fn add_all(
+        &mut self,
+        zset: &mut SortedSet,
+        pairs: &[Vec<u8>],
+        scores: &[f64],
+        flags: AddFlags,
+        limits: ListpackLimits,
+    ) -> Option<Reply> {
+        for (pair, &score) in pairs.chunks(2).zip(scores) {
+            match add_member(zset, &pair[1], score, flags, limits) {
+                Ok(Outcome::Added(s)) => {
+                    self.added += 1;
+                    self.processed += 1;
+                    self.last_score = s;
+                }
+                Ok(Outcome::Updated(s)) => {
+                    self.updated += 1;
+                    self.processed += 1;
+                    self.last_score = s;
+                }
+                Ok(Outcome::Unchanged(s)) => {
+                    self.processed += 1;
+                    self.last_score = s;
+                }
+                Ok(Outcome::Skipped) => {}
+                Err(e) => return Some(e),
+            }
         }
-        Outcome::Updated(s) => {
-            *updated += 1;
-            *processed += 1;
-            *last_score = s;
-        }
-        Outcome::Unchanged(s) => {
-            *processed += 1;
-            *last_score = s;
-        }
-        Outcome::Skipped => {}
+        None
     }
 }
 
