@@ -147,6 +147,8 @@ fn getdel(srv: &mut Server, call: &mut Call) -> Reply {
         Ok(reply) => reply,
         Err(e) => return e,
     };
+    // Redis replies with the value before deleting (and notifying).
+    srv.reply_here(call);
     if srv.delete_key(call.db, call.arg(1)) {
         srv.notify_keyspace_event(class::GENERIC, "del", call.arg(1), call.db);
         srv.add_dirty(1);
@@ -159,6 +161,8 @@ fn getset(srv: &mut Server, call: &mut Call) -> Reply {
         Ok(reply) => reply,
         Err(e) => return e,
     };
+    // Redis replies with the old value before setting (and notifying).
+    srv.reply_here(call);
     let value = StringValue::copied(call.arg(2));
     set_key(srv, call, call.arg(1), value, false);
     srv.add_dirty(1);

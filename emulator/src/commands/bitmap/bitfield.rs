@@ -159,6 +159,8 @@ fn bitfield_generic(srv: &mut Server, call: &Call, read_only: bool) -> Result<Re
     }
     if changes > 0 {
         srv.key_modified(call.db, call.arg(1));
+        // Redis notifies after the whole reply array.
+        srv.reply_here(call);
         srv.notify_keyspace_event(class::STRING, "setbit", call.arg(1), call.db);
         srv.add_dirty(changes);
     }

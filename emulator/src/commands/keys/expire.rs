@@ -122,6 +122,8 @@ fn set_expiry(srv: &mut Server, call: &mut Call, base: i64, unit: Unit) -> Reply
         srv.notify_keyspace_event(class::GENERIC, "del", key, call.db);
     } else {
         srv.dbs[call.db].set_expire(key, when as u64);
+        // Redis replies before notifying `expire` (but after notifying `del` above).
+        srv.reply_here(call);
         srv.key_modified(call.db, key);
         srv.notify_keyspace_event(class::GENERIC, "expire", key, call.db);
     }

@@ -191,6 +191,10 @@ fn set_generic(
     } else {
         None
     };
+    if old_value.is_some() {
+        // With GET, Redis replies with the old value before setting (and notifying).
+        srv.reply_here(call);
+    }
     let found = srv.lookup_write(call.db, key, call.now).is_some();
     if (opts.only_if_missing && found) || (opts.only_if_exists && !found) {
         return Ok(old_value.unwrap_or(abort_reply));
@@ -220,6 +224,8 @@ fn getex_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
         Some((kind, index)) => Some((kind, expire_at_ms(call, kind, call.arg(index))?)),
         None => None,
     };
+    // Redis replies with the value before changing the expiry (and notifying).
+    srv.reply_here(call);
     match expire {
         Some((kind, at)) if kind.is_absolute() && at as u64 <= call.now => {
             srv.delete_key(call.db, key);
