@@ -166,3 +166,34 @@ fn random_arguments_never_panic_any_command() {
         panics.join("\n")
     );
 }
+
+/// The RESP decoder (used by redis-emu cli against a server, and by tests) and redis-cli's line
+/// splitter (every console keystroke) take arbitrary bytes without panicking.
+#[test]
+fn parsers_take_arbitrary_bytes() {
+    let seeds: &[&[u8]] = &[
+        b"*3\r\n$3\r\nSET\r\n:1\r\n%1\r\n+a\r\n,1.5\r\n",
+        b">2\r\n=7\r\ntxt:abc\r\n_\r\n#t\r\n(123\r\n~1\r\n-ERR x\r\n",
+        b"SET k \"a\\x41\\n\" 'it\\'s' \"unterminated",
+    ];
+    let table = b"*$%~>=_#,(:+-\r\n0123456789\"'\\x ";
+    let mut rng = Lcg(0xbad5eed);
+    for _ in 0..50_000 {
+        let mut input = seeds[rng.below(seeds.len())].to_vec();
+        for _ in 0..rng.below(6) {
+            let at = rng.below(input.len() + 1);
+            let byte = table[rng.below(table.len())];
+            match rng.below(3) {
+                0 => input.insert(at, byte),
+                1 if at < input.len() => {
+                    input.remove(at);
+                }
+                _ if at < input.len() => input[at] = byte,
+                _ => {}
+            }
+        }
+        let cut = rng.below(input.len() + 1);
+        let _ = emulator::resp::decode(&input[..cut]);
+        let _ = emulator::cli::split_args(&input[..cut]);
+    }
+}

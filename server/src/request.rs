@@ -469,4 +469,50 @@ mod tests {
             ]
         );
     }
+
+    /// Random and mutated requests, fed in random-sized pieces as reads deliver them: the
+    /// parser answers Command/Nothing/Incomplete/Error and never panics or loops.
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        let seeds: &[&[u8]] = &[
+            b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n",
+            b"SET k \"a b\" 'c'\r\n",
+            b"*-1\r\n*0\r\n$-1\r\n*3\r\n$99999999999\r\n",
+            b"*1\r\n$4\r\nPI\x00G\r\n",
+        ];
+        let mut state: u64 = 0x9e37_79b9;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) as usize) % n.max(1)
+        };
+        for _ in 0..20_000 {
+            let mut input = seeds[next(seeds.len())].to_vec();
+            for _ in 0..next(6) {
+                let at = next(input.len() + 1);
+                let table = b"*$\r\n-0123456789\"' \x00abc";
+                let byte = table[next(table.len())];
+                match next(3) {
+                    0 => input.insert(at, byte),
+                    1 if at < input.len() => {
+                        input.remove(at);
+                    }
+                    _ if at < input.len() => input[at] = byte,
+                    _ => {}
+                }
+            }
+            let mut parser = RequestParser::default();
+            let mut available = 0;
+            let mut pos = 0;
+            for _ in 0..input.len() * 2 + 4 {
+                available = (available + 1 + next(8)).min(input.len());
+                match parser.parse(&input[..available], &mut pos, next(2) == 0) {
+                    Parsed::Error(_) => break,
+                    Parsed::Incomplete if available == input.len() => break,
+                    _ => {}
+                }
+            }
+        }
+    }
 }
