@@ -243,53 +243,32 @@ macro_rules! enumerated {
     };
 }
 
+/// A numeric parameter stored in an `i64`-compatible field. The long form converts for fields of
+/// other types (`maxmemory` is a `u64` whose bits travel through the `i64` interface; `databases`
+/// sizes the database vector and is always positive).
 macro_rules! numeric {
     ($name:expr, $alias:expr, $flags:expr, $ty:ident, $lower:expr, $upper:expr, $format:expr, $field:ident) => {
-        Param {
-            name: $name,
-            alias: $alias,
-            flags: $flags,
-            kind: Kind::Numeric {
-                get: |c| c.$field,
-                set: |c, v| c.$field = v,
-                ty: NumType::$ty,
-                lower: $lower,
-                upper: $upper,
-                format: $format,
-            },
-        }
+        numeric!(
+            $name,
+            $alias,
+            $flags,
+            $ty,
+            $lower,
+            $upper,
+            $format,
+            $field,
+            |x| x,
+            |v| v
+        )
     };
-}
-
-/// `maxmemory` is an unsigned 64-bit field; its bits travel through the `i64` interface.
-macro_rules! numeric_u64 {
-    ($name:expr, $alias:expr, $flags:expr, $ty:ident, $lower:expr, $upper:expr, $format:expr, $field:ident) => {
+    ($name:expr, $alias:expr, $flags:expr, $ty:ident, $lower:expr, $upper:expr, $format:expr, $field:ident, $to_i64:expr, $from_i64:expr) => {
         Param {
             name: $name,
             alias: $alias,
             flags: $flags,
             kind: Kind::Numeric {
-                get: |c| c.$field as i64,
-                set: |c, v| c.$field = v as u64,
-                ty: NumType::$ty,
-                lower: $lower,
-                upper: $upper,
-                format: $format,
-            },
-        }
-    };
-}
-
-/// `databases` sizes the database vector; it is immutable and always positive.
-macro_rules! numeric_usize {
-    ($name:expr, $alias:expr, $flags:expr, $ty:ident, $lower:expr, $upper:expr, $format:expr, $field:ident) => {
-        Param {
-            name: $name,
-            alias: $alias,
-            flags: $flags,
-            kind: Kind::Numeric {
-                get: |c| c.$field as i64,
-                set: |c, v| c.$field = usize::try_from(v).unwrap_or(1),
+                get: |c| ($to_i64)(c.$field),
+                set: |c, v| c.$field = ($from_i64)(v),
                 ty: NumType::$ty,
                 lower: $lower,
                 upper: $upper,
@@ -400,7 +379,7 @@ pub(crate) static PARAMS: &[Param] = &[
     enumerated!("propagation-error-behavior", None, NONE, PROPAGATION_ERROR_BEHAVIORS, propagation_error_behavior, None),
     enumerated!("shutdown-on-sigint", None, MULTI_ARG, SHUTDOWN_FLAGS, shutdown_on_sigint, Some(parse::shutdown_flags_check)),
     enumerated!("shutdown-on-sigterm", None, MULTI_ARG, SHUTDOWN_FLAGS, shutdown_on_sigterm, Some(parse::shutdown_flags_check)),
-    numeric_usize!("databases", None, IMMUTABLE, Int, 1, INT_MAX, INTEGER, databases),
+    numeric!("databases", None, IMMUTABLE, Int, 1, INT_MAX, INTEGER, databases, |n: usize| n as i64, |v: i64| usize::try_from(v).unwrap_or(1)),
     numeric!("port", None, NONE, Int, 0, 65535, INTEGER, port),
     numeric!("io-threads", None, IMMUTABLE, Int, 1, 128, INTEGER, io_threads),
     numeric!("auto-aof-rewrite-percentage", None, NONE, Int, 0, INT_MAX, INTEGER, auto_aof_rewrite_percentage),
@@ -450,7 +429,7 @@ pub(crate) static PARAMS: &[Param] = &[
     numeric!("proto-max-bulk-len", None, NONE, LongLong, 1024*1024, i64::MAX, MEMORY, proto_max_bulk_len),
     numeric!("stream-node-max-entries", None, NONE, LongLong, 0, i64::MAX, INTEGER, stream_node_max_entries),
     numeric!("repl-backlog-size", None, NONE, LongLong, 1, i64::MAX, MEMORY, repl_backlog_size),
-    numeric_u64!("maxmemory", None, NONE, ULongLong, 0, ULLONG_MAX, MEMORY, maxmemory),
+    numeric!("maxmemory", None, NONE, ULongLong, 0, ULLONG_MAX, MEMORY, maxmemory, |n: u64| n as i64, |v: i64| v as u64),
     numeric!("cluster-link-sendbuf-limit", None, NONE, ULongLong, 0, ULLONG_MAX, MEMORY, cluster_link_sendbuf_limit),
     numeric!("hash-max-listpack-entries", Some("hash-max-ziplist-entries"), NONE, SizeT, 0, i64::MAX, INTEGER, hash_max_listpack_entries),
     numeric!("set-max-intset-entries", None, NONE, SizeT, 0, i64::MAX, INTEGER, set_max_intset_entries),
