@@ -19,6 +19,7 @@ pub mod glob;
 mod keyspace;
 pub mod memory;
 pub mod notify;
+pub mod persistence;
 pub mod pubsub;
 pub mod resp;
 pub mod scripting;
