@@ -99,6 +99,8 @@ pub struct Client {
     pub outbound: VecDeque<Reply>,
     /// Whether this client is hidden from CLIENT LIST and MONITOR (the UI's own inspector).
     pub internal: bool,
+    /// Whether this is an observer (`Server::connect_observer`): its commands leave no trace.
+    pub observer: bool,
 }
 
 impl Client {
@@ -127,6 +129,7 @@ impl Client {
             closing: false,
             outbound: VecDeque::new(),
             internal: false,
+            observer: false,
         }
     }
 

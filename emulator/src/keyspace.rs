@@ -125,7 +125,9 @@ impl Server {
             self.delete_expired_key(db, key);
             slot = None;
         }
-        if !write && !flags.no_stats {
+        // An observer's reads are invisible: no statistics, events or access times.
+        let quiet = self.observer_running;
+        if !write && !flags.no_stats && !quiet {
             if slot.is_some() {
                 self.stats.keyspace_hits += 1;
             } else {
@@ -133,12 +135,12 @@ impl Server {
             }
         }
         let Some(slot) = slot else {
-            if !write && !flags.no_notify {
+            if !write && !flags.no_notify && !quiet {
                 self.notify_keyspace_event(class::KEY_MISS, "keymiss", key, db);
             }
             return None;
         };
-        if !flags.no_touch {
+        if !flags.no_touch && !quiet {
             self.record_access(db, slot, now);
         }
         if write {

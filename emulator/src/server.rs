@@ -116,6 +116,10 @@ pub struct Server {
     pub(crate) monitoring: crate::commands::server::Monitoring,
     /// The last command's arguments once it is done (see `take_spare_argv`).
     spare_argv: Option<Vec<Vec<u8>>>,
+    /// Whether the running command comes from an observer (see `connect_observer`).
+    pub(crate) observer_running: bool,
+    /// The id the next observer gets (counting down from below the script client's).
+    next_observer_id: ClientId,
 }
 
 impl Default for Server {
@@ -151,6 +155,8 @@ impl Server {
             scripting: Default::default(),
             monitoring: Default::default(),
             spare_argv: None,
+            observer_running: false,
+            next_observer_id: crate::scripting::SCRIPT_CLIENT_ID - 1,
         }
     }
 
@@ -181,6 +187,22 @@ impl Server {
         self.memory.counted_clients += usize::from(!client.internal);
         self.clients.insert(id, client);
         self.stats.total_connections += 1;
+        id
+    }
+
+    /// Connects an observer: a client of the host itself (the key browser, challenge checks)
+    /// that the learner never sees. It is absent from CLIENT LIST, INFO and MONITOR, takes no
+    /// client id from the learner's sequence, and its commands leave no trace in statistics,
+    /// key access times or keyspace hit counts. Its writes are real writes.
+    pub fn connect_observer(&mut self, now_ms: u64) -> ClientId {
+        let now = self.tick_clock(now_ms);
+        let id = self.next_observer_id;
+        self.next_observer_id -= 1;
+        let mut client = Client::new(id, now, "internal".into());
+        client.authenticated = true;
+        client.internal = true;
+        client.observer = true;
+        self.clients.insert(id, client);
         id
     }
 
@@ -351,7 +373,9 @@ impl Server {
         let request_bytes = crate::commands::server::request_len(&argv);
         let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
         self.reply_slot = None;
+        self.observer_running = self.clients.get(&id).is_some_and(|c| c.observer);
         let reply = self.process(id, argv, now);
+        self.observer_running = false;
         let slot = self.reply_slot.take();
         let first = replies.len();
         // One lookup of the client serves every step after the command (they run per command).
@@ -528,6 +552,10 @@ impl Server {
     pub(crate) fn call(&mut self, command: Command, call: &mut Call) -> Reply {
         let start = (self.micros)();
         let reply = (command.handler)(self, call);
+        if self.observer_running {
+            self.settle_memory();
+            return reply;
+        }
         // DEBUG SLEEP makes a command take engine time without blocking the host.
         let elapsed = (self.micros)().saturating_sub(start) + self.monitor.take_busy_us();
         // A command that blocks counts as called, as in Redis 7.0.

@@ -87,3 +87,41 @@ fn the_clock_is_injected_and_can_be_fast_forwarded() {
     server.tick(T0 + 10_005);
     assert_eq!(server.now_ms(), T0 + 60_006);
 }
+
+#[wasm_bindgen_test]
+fn observers_read_and_write_without_leaving_traces() {
+    let mut server = Server::new();
+    let learner = server.connect(T0);
+    let monitor = server.connect(T0);
+    server.execute(learner, argv(&["SET", "k", "v"]), T0);
+    server.execute(monitor, argv(&["MONITOR"]), T0);
+    let observer = server.connect_observer(T0);
+    let later = T0 + 10_000;
+    assert_eq!(
+        server.execute(observer, argv(&["GET", "k"]), later),
+        vec![Reply::bulk("v")]
+    );
+    server.execute(observer, argv(&["GET", "missing"]), later);
+    // Nothing reached the monitor, and the key's idle time was not reset.
+    assert!(server.take_outbound(monitor).is_empty());
+    let idle = server.execute(learner, argv(&["OBJECT", "IDLETIME", "k"]), later);
+    assert_eq!(idle, vec![Reply::Integer(10)]);
+    let info = server.execute(learner, argv(&["INFO", "stats"]), later);
+    let text = String::from_utf8_lossy(&info[0].encode(Protocol::Resp2)).into_owned();
+    // One hit: the learner's OBJECT IDLETIME.
+    assert!(text.contains("keyspace_hits:1\r\n"), "{text}");
+    assert!(text.contains("total_commands_processed:3\r\n"), "{text}");
+    assert!(text.contains("keyspace_misses:0\r\n"), "{text}");
+    // The observer is absent from CLIENT LIST and does not shift the learner's client ids.
+    let list = server.execute(learner, argv(&["CLIENT", "LIST"]), later);
+    let list = String::from_utf8_lossy(&list[0].encode(Protocol::Resp2)).into_owned();
+    assert_eq!(list.matches("id=").count(), 2, "{list}");
+    let next = server.connect(later);
+    assert_eq!(next, monitor + 1);
+    // Its writes are real.
+    server.execute(observer, argv(&["SET", "k2", "w"]), later);
+    assert_eq!(
+        server.execute(learner, argv(&["GET", "k2"]), later),
+        vec![Reply::bulk("w")]
+    );
+}
