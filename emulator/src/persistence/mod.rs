@@ -2,5 +2,7 @@
 //! and AOF formats Redis 7.0 writes to it.
 
 pub mod disk;
+pub mod mirror;
 
 pub use disk::{Disk, DiskError, MemoryDisk};
+pub use mirror::{MirrorOp, MirroredDisk};
