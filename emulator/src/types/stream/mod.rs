@@ -110,8 +110,8 @@ impl Stream {
         let (low, high) = if start <= end {
             (Bound::Included(start), Bound::Included(end))
         } else {
-            // An empty range.
-            (Bound::Excluded(start), Bound::Excluded(start))
+            // An empty range (the one form of it BTreeMap accepts).
+            (Bound::Included(start), Bound::Excluded(start))
         };
         self.entries.range((low, high))
     }
