@@ -206,8 +206,8 @@ pub(super) fn xtrim(srv: &mut Server, call: &mut Call) -> Reply {
             return Ok(Reply::Integer(0));
         };
         let deleted = args.trim.map_or(0, |trim| stream.trim(trim));
+        // Redis publishes the event before replying.
         if deleted > 0 {
-            srv.reply_here(call);
             srv.notify_keyspace_event(class::STREAM, "xtrim", &key, call.db);
             srv.key_modified(call.db, &key);
             srv.add_dirty(deleted);
@@ -246,7 +246,6 @@ pub(super) fn xdel(srv: &mut Server, call: &mut Call) -> Reply {
             } else if first_deleted {
                 stream.refresh_first_id();
             }
-            srv.reply_here(call);
             srv.key_modified(call.db, &key);
             srv.notify_keyspace_event(class::STREAM, "xdel", &key, call.db);
             srv.add_dirty(deleted);

@@ -154,7 +154,6 @@ fn xgroup_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
                 .and_then(|s| s.groups.get_mut(&group_name))
                 .is_some_and(|g| g.create_consumer(call.arg(4), now));
             if created {
-                srv.reply_here(call);
                 srv.add_dirty(1);
                 srv.notify_keyspace_event(class::STREAM, "xgroup-createconsumer", &key, db);
             }
@@ -167,7 +166,6 @@ fn xgroup_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
             let Some(pending) = deleted else {
                 return Ok(Reply::Integer(0));
             };
-            srv.reply_here(call);
             srv.add_dirty(1);
             srv.notify_keyspace_event(class::STREAM, "xgroup-delconsumer", &key, db);
             Ok(Reply::Integer(pending as i64))
