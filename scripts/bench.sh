@@ -146,6 +146,9 @@ awk -F'\t' '
 custom_tests=(
     "EVAL (script: INCR)|EVAL|return redis.call('INCR', KEYS[1])|1|bench:eval"
     "EVALSHA (script: INCR)|EVALSHA|61636018f4e6b5817b89791bbed242f93fa089e3|1|bench:evalsha"
+    # XADD runs first and leaves up to ~1100 entries for XRANGE to read.
+    "XADD (MAXLEN ~ 1000, auto ID)|XADD|bench:stream|MAXLEN|~|1000|*|field|value"
+    "XRANGE (first 10 entries)|XRANGE|bench:stream|-|+|COUNT|10"
 )
 redis-cli -p "$redis_port" SCRIPT LOAD "return redis.call('INCR', KEYS[1])" >/dev/null
 redis-cli -p "$emu_port" SCRIPT LOAD "return redis.call('INCR', KEYS[1])" >/dev/null 2>&1 || true

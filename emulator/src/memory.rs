@@ -116,6 +116,8 @@ pub fn value_size(value: &Value, samples: usize) -> usize {
         Value::Hash(h) => h.memory_size(samples),
         Value::Set(s) => set_size(s, samples),
         Value::ZSet(z) => zset_size(z, samples),
+        // Node allocations depend on stream-node-max-bytes; the default is assumed.
+        Value::Stream(s) => s.memory_size(samples, 4096),
     }
 }
 

@@ -107,6 +107,8 @@ pub struct Server {
     pub(crate) monitor: crate::commands::server::Monitor,
     /// Blocked clients and the keys they wait on (see `blocking.rs`).
     pub(crate) blocking: crate::blocking::Blocking,
+    /// The IDs XREAD clients blocked after (`$` resolved when they blocked).
+    pub(crate) stream_waits: crate::commands::stream::StreamWaits,
     /// Where the running command placed its reply among the pushes it queued for its own
     /// client (see `reply_here`).
     reply_slot: Option<usize>,
@@ -151,6 +153,7 @@ impl Server {
             eviction: Default::default(),
             monitor: Default::default(),
             blocking: Default::default(),
+            stream_waits: Default::default(),
             reply_slot: None,
             scripting: Default::default(),
             monitoring: Default::default(),

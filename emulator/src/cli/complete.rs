@@ -201,7 +201,8 @@ mod tests {
     fn subcommands_and_help_topics() {
         assert_eq!(complete("client l"), ["CLIENT LIST"]);
         assert_eq!(complete("CONFIG RES"), ["CONFIG RESETSTAT"]);
-        assert_eq!(complete("help @str"), ["help @string"]);
+        assert_eq!(complete("help @stri"), ["help @string"]);
+        assert_eq!(complete("help @stre"), ["help @stream"]);
         assert_eq!(complete("HELP   getr"), ["HELP   GETRANGE"]);
         // Groups only after help.
         assert!(complete("@str").is_empty());

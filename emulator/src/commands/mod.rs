@@ -15,6 +15,7 @@ mod scripting;
 pub(crate) mod server;
 mod set;
 mod sort;
+pub(crate) mod stream;
 pub(crate) mod string;
 mod transactions;
 mod zset;
@@ -56,6 +57,7 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
         server::HANDLERS,
         set::HANDLERS,
         sort::HANDLERS,
+        stream::HANDLERS,
         string::HANDLERS,
         transactions::HANDLERS,
         zset::HANDLERS,

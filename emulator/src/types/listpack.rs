@@ -20,6 +20,12 @@ pub fn entry_bytes(element: &[u8]) -> usize {
     encoded + back_length_bytes(encoded)
 }
 
+/// Bytes one entry holding the integer `n` takes in a listpack.
+pub fn integer_entry_bytes(n: i64) -> usize {
+    let encoded = integer_encoding_bytes(n);
+    encoded + back_length_bytes(encoded)
+}
+
 /// Encoding header plus payload of an integer entry (7-bit unsigned, then 13, 16, 24, 32 and
 /// 64-bit signed forms).
 fn integer_encoding_bytes(n: i64) -> usize {

@@ -7,12 +7,14 @@ pub mod listpack;
 pub mod random;
 pub mod set;
 pub mod skiplist;
+pub mod stream;
 pub mod string;
 pub mod zset;
 
 pub use hash::HashValue;
 pub use list::ListValue;
 pub use set::SetValue;
+pub use stream::Stream;
 pub use string::StringValue;
 pub use zset::SortedSet;
 
@@ -27,6 +29,7 @@ pub enum Value {
     Hash(Box<HashValue>),
     Set(Box<SetValue>),
     ZSet(Box<SortedSet>),
+    Stream(Box<Stream>),
 }
 
 impl Value {
@@ -38,6 +41,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -49,6 +53,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::Stream(s) => s.encoding(),
         }
     }
 }

@@ -12,6 +12,7 @@ mod keys;
 mod lists;
 mod rng;
 mod run;
+mod streams;
 mod strings;
 
 pub use rng::Rng;
@@ -70,6 +71,7 @@ pub fn all_templates() -> Vec<&'static Template> {
         collections::TEMPLATES,
         lists::TEMPLATES,
         hashes::TEMPLATES,
+        streams::TEMPLATES,
     ]
     .into_iter()
     .flatten()

@@ -196,6 +196,37 @@ fn serialized_len(value: &Value) -> usize {
                         .sum::<usize>()
             }
         },
+        // A stream is saved node by node (16-byte master ID, then the listpack as a blob),
+        // then its counters and IDs, then each group with its PEL and consumers.
+        Value::Stream(stream) => {
+            let nodes = length_prefix(stream.node_count())
+                + stream
+                    .node_byte_sizes()
+                    .map(|bytes| 1 + 16 + length_prefix(bytes) + bytes)
+                    .sum::<usize>();
+            let groups = stream
+                .groups
+                .iter()
+                .map(|(name, group)| {
+                    raw_string_len(name)
+                        + 4 * 9
+                        + length_prefix(group.pel.len())
+                        + group.pel.len() * (16 + 8 + 9)
+                        + length_prefix(group.consumers.len())
+                        + group
+                            .consumers
+                            .iter()
+                            .map(|(name, c)| {
+                                raw_string_len(name)
+                                    + 8
+                                    + length_prefix(c.pel.len())
+                                    + 16 * c.pel.len()
+                            })
+                            .sum::<usize>()
+                })
+                .sum::<usize>();
+            nodes + 9 * 8 + length_prefix(stream.groups.len()) + groups
+        }
         Value::ZSet(zset) if zset.is_listpack() => {
             let blob = crate::memory::zset_listpack_bytes(zset);
             length_prefix(blob) + blob
