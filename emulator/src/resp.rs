@@ -42,6 +42,9 @@ pub enum Reply {
     Set(Vec<Reply>),
     /// RESP3 double; RESP2 bulk string (in Redis's `%.17g` form).
     Double(f64),
+    /// A double Redis writes in another form than `%.17g` (geo coordinates use `%.17Lf`
+    /// without trailing zeros): RESP3 double with this text; RESP2 bulk string.
+    DoubleText(String),
     /// RESP3 boolean; RESP2 integer 1/0.
     Boolean(bool),
     /// RESP3 big number; RESP2 bulk string.
@@ -114,6 +117,8 @@ impl Reply {
                     bulk(out, b'$', text.as_bytes());
                 }
             }
+            Reply::DoubleText(text) if resp3 => line(out, b',', text.as_bytes()),
+            Reply::DoubleText(text) => bulk(out, b'$', text.as_bytes()),
             Reply::Boolean(b) if resp3 => {
                 out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" })
             }
@@ -249,13 +254,21 @@ fn decode_at(buf: &[u8], pos: &mut usize, depth: usize) -> Result<Option<Reply>,
         b':' => Reply::Integer(parse_int(body)?),
         b'_' => Reply::Null,
         b'#' => Reply::Boolean(body == b"t"),
-        b',' => Reply::Double(match body {
-            b"inf" => f64::INFINITY,
-            b"-inf" => f64::NEG_INFINITY,
-            _ => text()
-                .parse()
-                .map_err(|_| DecodeError(format!("invalid double {}", text())))?,
-        }),
+        b',' => {
+            let value = match body {
+                b"inf" => f64::INFINITY,
+                b"-inf" => f64::NEG_INFINITY,
+                _ => text()
+                    .parse()
+                    .map_err(|_| DecodeError(format!("invalid double {}", text())))?,
+            };
+            // Keep the text of doubles not written in the usual form (geo coordinates).
+            if format_double(value) == text() {
+                Reply::Double(value)
+            } else {
+                Reply::DoubleText(text())
+            }
+        }
         b'(' => Reply::BigNumber(text()),
         b'$' | b'=' => {
             let n = parse_int(body)?;

@@ -109,7 +109,7 @@ fn shape_into(reply: &Reply, out: &mut String) {
             }
             out.push('}');
         }
-        Reply::Double(_) => out.push_str("double"),
+        Reply::Double(_) | Reply::DoubleText(_) => out.push_str("double"),
         Reply::Boolean(_) => out.push_str("boolean"),
         Reply::BigNumber(_) => out.push_str("big-number"),
         Reply::Verbatim(..) => out.push_str("verbatim"),

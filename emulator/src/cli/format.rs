@@ -63,6 +63,7 @@ fn raw_into(r: &Reply, out: &mut Vec<u8>) {
         Reply::Boolean(b) => out.extend_from_slice(if *b { b"(true)" } else { b"(false)" }),
         Reply::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
         Reply::Double(d) => out.extend_from_slice(crate::resp::format_double(*d).as_bytes()),
+        Reply::DoubleText(text) => out.extend_from_slice(text.as_bytes()),
         Reply::BigNumber(n) => out.extend_from_slice(n.as_bytes()),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             for (i, item) in items.iter().enumerate() {
@@ -114,6 +115,7 @@ fn format_into(r: &Reply, prefix: &str, out: &mut String) {
         }
         Reply::Integer(n) => out.push_str(&format!("(integer) {n}\n")),
         Reply::Double(d) => out.push_str(&format!("(double) {}\n", crate::resp::format_double(*d))),
+        Reply::DoubleText(text) => out.push_str(&format!("(double) {text}\n")),
         Reply::Bulk(b) => {
             out.push_str(&quote_bytes(b));
             out.push('\n');

@@ -5,6 +5,7 @@ pub mod spec;
 
 mod bitmap;
 mod connection;
+mod geo;
 mod hash;
 mod hyperloglog;
 mod introspection;
@@ -47,6 +48,7 @@ fn handlers() -> impl Iterator<Item = (&'static str, Handler)> {
     [
         bitmap::HANDLERS,
         connection::HANDLERS,
+        geo::HANDLERS,
         hash::HANDLERS,
         hyperloglog::HANDLERS,
         introspection::HANDLERS,

@@ -124,6 +124,8 @@ pub fn reply_to_lua(lua: &Lua, reply: &Reply, resp3: bool) -> mlua::Result<Value
         }
         Reply::Double(d) if !resp3 => Value::String(lua.create_string(format_double(*d))?),
         Reply::Double(d) => wrap(lua, "double", lua_number(*d))?,
+        Reply::DoubleText(text) if !resp3 => Value::String(lua.create_string(text)?),
+        Reply::DoubleText(text) => wrap(lua, "double", lua_number(text.parse().unwrap_or(0.0)))?,
         Reply::Boolean(b) if !resp3 => Value::Integer(i64::from(*b)),
         Reply::Boolean(b) => Value::Boolean(*b),
         Reply::BigNumber(n) if !resp3 => Value::String(lua.create_string(n)?),

@@ -1,5 +1,6 @@
 //! The values stored under keys.
 
+pub mod geohash;
 pub mod hash;
 pub mod hll;
 pub mod list;

@@ -7,6 +7,7 @@
 //! whose command the engine registers are used, so the runs stay meaningful while commands land.
 
 mod collections;
+mod geo;
 mod hashes;
 mod keys;
 mod lists;
@@ -69,6 +70,7 @@ pub fn all_templates() -> Vec<&'static Template> {
         strings::TEMPLATES,
         keys::TEMPLATES,
         collections::TEMPLATES,
+        geo::TEMPLATES,
         lists::TEMPLATES,
         hashes::TEMPLATES,
         streams::TEMPLATES,

@@ -194,6 +194,8 @@ fn reply_len(reply: &Reply, proto: Protocol) -> usize {
                 bulk(text)
             }
         }
+        Reply::DoubleText(text) if resp3 => line(text.len()),
+        Reply::DoubleText(text) => bulk(text.len()),
         Reply::Boolean(_) if resp3 => 4,
         Reply::Boolean(_) => 4,
         Reply::BigNumber(n) if resp3 => line(n.len()),

@@ -110,6 +110,8 @@ fn zadd_generic(srv: &mut Server, call: &Call, zincrby: bool) -> Result<Reply, R
         processed,
         last_score,
     } = tally;
+    // Redis replies (with the result or the NaN error) before notifying.
+    srv.reply_here(call);
     if added + updated > 0 {
         srv.key_modified(call.db, key);
         let event = if flags.incr { "zincr" } else { "zadd" };
