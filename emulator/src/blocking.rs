@@ -19,6 +19,7 @@ use crate::commands::string::long_double::LongDouble;
 use crate::commands::CommandSpec;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
+use crate::types::Value;
 
 /// Offers a ready key to a blocked client: `call` is the client's blocked command (its
 /// arguments, client, db and spec, at the current time). Returns the client's reply if the
@@ -316,6 +317,35 @@ impl Server {
         }
         self.blocking.ready_set.insert(slot.clone());
         self.blocking.ready.push_back(slot);
+    }
+
+    /// Redis's scanDatabaseForDeletedStreams, called before the keys of `emptied` are
+    /// dropped (FLUSHDB, FLUSHALL) or replaced by those of `replaced_with` (SWAPDB): signals
+    /// each waited-on key that holds a stream now and will not afterwards, so clients blocked
+    /// in XREADGROUP on it get their error instead of waiting forever.
+    pub(crate) fn signal_deleted_streams(&mut self, emptied: usize, replaced_with: Option<usize>) {
+        if self.blocking.waiting.is_empty() {
+            return;
+        }
+        let holds_stream = |srv: &Server, db: usize, key: &[u8]| {
+            srv.dbs[db]
+                .get(key)
+                .is_some_and(|e| matches!(e.value, Value::Stream(_)))
+        };
+        let keys: Vec<Vec<u8>> = self
+            .blocking
+            .waiting
+            .keys()
+            .filter(|(d, _)| *d == emptied)
+            .map(|(_, key)| key.clone())
+            .collect();
+        for key in keys {
+            if holds_stream(self, emptied, &key)
+                && !replaced_with.is_some_and(|other| holds_stream(self, other, &key))
+            {
+                self.signal_key_as_ready(emptied, &key);
+            }
+        }
     }
 
     /// Signals every existing key of `db` that clients wait on (after SWAPDB brings in

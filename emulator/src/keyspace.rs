@@ -100,7 +100,8 @@ impl Server {
 
     /// Removes a key whose deadline has passed and counts it in `expired_keys`.
     pub(crate) fn delete_expired_key(&mut self, db: usize, key: &[u8]) {
-        if self.dbs[db].remove(key).is_some() {
+        if let Some(old) = self.dbs[db].remove(key) {
+            self.signal_if_stream(db, key, &old.value);
             self.stats.expired_keys += 1;
             self.notify_keyspace_event(class::EXPIRED, "expired", key, db);
             self.key_modified(db, key);
@@ -191,9 +192,12 @@ impl Server {
             }
         }
         let (slot, replaced) = self.dbs[db].insert_at(key, entry);
-        if replaced.is_none() {
-            self.signal_key_as_ready(db, key);
-            self.notify_keyspace_event(class::NEW, "new", key, db);
+        match &replaced {
+            None => {
+                self.signal_key_as_ready(db, key);
+                self.notify_keyspace_event(class::NEW, "new", key, db);
+            }
+            Some(old) => self.signal_if_stream(db, key, &old.value),
         }
         // Signalling and notifying leave the key table as it is: the slot is still the key's.
         if !keep_ttl {
@@ -217,11 +221,20 @@ impl Server {
 
     /// Deletes a key; true if it existed.
     pub(crate) fn delete_key(&mut self, db: usize, key: &[u8]) -> bool {
-        let existed = self.dbs[db].remove(key).is_some();
-        if existed {
-            self.key_modified(db, key);
+        let Some(old) = self.dbs[db].remove(key) else {
+            return false;
+        };
+        self.signal_if_stream(db, key, &old.value);
+        self.key_modified(db, key);
+        true
+    }
+
+    /// A stream that is deleted or overwritten is signalled, as in Redis, so that clients
+    /// blocked in XREADGROUP on it learn that it no longer exists.
+    fn signal_if_stream(&mut self, db: usize, key: &[u8], old: &Value) {
+        if matches!(old, Value::Stream(_)) {
+            self.signal_key_as_ready(db, key);
         }
-        existed
     }
 
     /// Counts `n` changes towards the `save` rules and `rdb_changes_since_last_save`.

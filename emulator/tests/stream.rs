@@ -160,6 +160,35 @@ fn xreadgroup_waiters_learn_their_group_is_gone() {
 
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
+fn xreadgroup_waiters_learn_their_stream_is_gone() {
+    // Each way a stream can disappear under a blocked XREADGROUP, as Redis's
+    // stream-cgroups tests exercise them.
+    let ways: &[&[&str]] = &[
+        &["DEL s"],
+        &["SET s v"],
+        &["MULTI", "DEL s", "SADD s e", "EXEC"],
+        &["FLUSHALL"],
+        &["FLUSHDB"],
+        &["SWAPDB 0 4"],
+    ];
+    for way in ways {
+        let mut h = Host::new();
+        let (a, writer) = (h.client(), h.client());
+        h.run(writer, "XGROUP CREATE s g $ MKSTREAM");
+        h.block(a, "XREADGROUP GROUP g alice BLOCK 0 STREAMS s >");
+        for line in *way {
+            h.run(writer, line);
+        }
+        assert_eq!(
+            h.received(a),
+            vec![Reply::error("UNBLOCKED the stream key no longer exists")],
+            "{way:?}"
+        );
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
 fn idle_times_follow_the_engine_clock() {
     let mut h = Host::new();
     let c = h.client();

@@ -115,6 +115,7 @@ impl Server {
     /// Deletes every key of a database, counting them as changes and failing the
     /// transactions of clients watching any of them.
     pub(crate) fn empty_db(&mut self, db: usize) {
+        self.signal_deleted_streams(db, None);
         let old = std::mem::take(&mut self.dbs[db]);
         self.touch_watched_in_db(db, |key| old.contains(key));
         self.add_dirty(old.len() as u64);
@@ -143,6 +144,8 @@ fn swapdb(srv: &mut Server, call: &mut Call) -> Reply {
     }
     let (a, b) = (first as usize, second as usize);
     if a != b {
+        srv.signal_deleted_streams(a, Some(b));
+        srv.signal_deleted_streams(b, Some(a));
         // Watchers of a key that exists on either side see their transaction fail.
         let first = std::mem::take(&mut srv.dbs[a]);
         let second = std::mem::take(&mut srv.dbs[b]);

@@ -396,11 +396,10 @@ fn serve(srv: &mut Server, call: &mut Call, key: &[u8]) -> Option<Reply> {
     } else {
         args.count
     };
-    let value_kind = srv.db(call.db).get(key).map(|e| match &e.value {
-        Value::Stream(_) => "stream",
-        Value::List(_) | Value::ZSet(_) => "signalling",
-        _ => "other",
-    });
+    let holds_stream = srv
+        .db(call.db)
+        .get(key)
+        .is_some_and(|e| matches!(e.value, Value::Stream(_)));
     let entries = match &args.group {
         None => {
             let after = *srv.stream_waits.get(&call.client)?.get(position)?;
@@ -413,13 +412,9 @@ fn serve(srv: &mut Server, call: &mut Call, key: &[u8]) -> Option<Reply> {
             entries
         }
         Some((group, consumer)) => {
-            match value_kind {
-                Some("stream") => {}
-                // A stream deleted or replaced by a type that wakes blocked clients.
-                None | Some("signalling") => {
-                    return Some(Reply::error("UNBLOCKED the stream key no longer exists"))
-                }
-                Some(_) => return None,
+            // The key is signalled when its stream is deleted or replaced by another type.
+            if !holds_stream {
+                return Some(Reply::error("UNBLOCKED the stream key no longer exists"));
             }
             let stream = stream_at(srv, call.db, key)?;
             let Some(last) = stream.groups.get(group).map(|g: &ConsumerGroup| g.last_id) else {
