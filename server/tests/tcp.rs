@@ -359,3 +359,60 @@ fn client_kill_closes_the_other_connection() {
     assert!(closed, "the killed client's connection stays open");
     assert_eq!(killer.call(&["PING"]).unwrap(), Reply::simple("PONG"));
 }
+
+#[test]
+fn blocking_stream_reads_are_served_across_connections() {
+    let emu = Emu::start();
+    let mut reader = emu.connect();
+    let mut group_reader = emu.connect();
+    let mut writer = emu.connect();
+    assert_eq!(
+        writer
+            .call(&["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"])
+            .unwrap(),
+        Reply::ok()
+    );
+    reader
+        .send(&["XREAD", "BLOCK", "0", "STREAMS", "s", "$"])
+        .unwrap();
+    group_reader
+        .send(&[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "alice",
+            "BLOCK",
+            "0",
+            "STREAMS",
+            "s",
+            ">",
+        ])
+        .unwrap();
+    // Both are blocked: nothing arrives until the writer adds an entry.
+    assert!(reader
+        .read_reply(Duration::from_millis(200))
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        writer.call(&["XADD", "s", "1-1", "temp", "21"]).unwrap(),
+        bulk(b"1-1")
+    );
+    let entry = Reply::Array(vec![
+        bulk(b"1-1"),
+        Reply::Array(vec![bulk(b"temp"), bulk(b"21")]),
+    ]);
+    let expected = Reply::Array(vec![Reply::Array(vec![
+        bulk(b"s"),
+        Reply::Array(vec![entry]),
+    ])]);
+    for conn in [&mut reader, &mut group_reader] {
+        let served = conn.read_reply(LONG).unwrap().expect("served");
+        assert_eq!(served.reply, expected);
+    }
+    // A timeout answers a null array after the engine clock passes the deadline.
+    reader
+        .send(&["XREAD", "BLOCK", "50", "STREAMS", "s", "$"])
+        .unwrap();
+    let timed_out = reader.read_reply(LONG).unwrap().expect("timed out");
+    assert_eq!(timed_out.reply, Reply::NullArray);
+}
