@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use curriculum::{check_step, BlockKind, Course};
+use curriculum::{check_challenge, check_step, BlockKind, Course};
 
 fn read_content() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
@@ -61,11 +61,18 @@ fn every_step_parses_runs_and_states_true_outputs() {
         checked += n;
         failures.extend(step_failures);
     }
+    // Every challenge's solution runs like a step and then passes its own check.
+    for challenge in &course.challenges {
+        let (n, challenge_failures) = check_challenge(challenge);
+        checked += n;
+        failures.extend(challenge_failures);
+    }
     println!(
-        "content: {} modules, {} steps, {} runnable blocks, {} expectations checked",
+        "content: {} modules, {} steps, {} runnable blocks, {} challenges, {} expectations checked",
         course.modules.len(),
         course.steps().count(),
         runnable_blocks,
+        course.challenges.len(),
         checked
     );
     assert!(
