@@ -119,6 +119,16 @@ pub enum Assertion {
         expect: Vec<String>,
     },
     Probe(Probe),
+    /// Passes when every expectation of at least one alternative passes (`either` / `or`):
+    /// for challenges that accept several designs.
+    OneOf(Vec<Alternative>),
+}
+
+/// One accepted design of an `either` group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alternative {
+    pub title: String,
+    pub assertions: Vec<Assertion>,
 }
 
 /// A behavioural probe: commands run on a hidden client, usually calling the learner's script
@@ -146,6 +156,7 @@ pub enum ProbeStep {
 pub fn parse(text: &str) -> Result<Check, String> {
     let mut check = Check::default();
     let mut in_probe = false;
+    let mut in_group = false;
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let at = |e: String| format!("check line {n}: {e}");
@@ -174,6 +185,35 @@ pub fn parse(text: &str) -> Result<Check, String> {
             probe_line(probe, line).map_err(at)?;
             continue;
         }
+        if indented && in_group {
+            let Some(Assertion::OneOf(group)) =
+                check.expectations.last_mut().map(|e| &mut e.assertion)
+            else {
+                return Err(at("alternative line outside an 'either'".into()));
+            };
+            let inner = assertion(line).map_err(at)?;
+            if matches!(inner, Assertion::Probe(_) | Assertion::OneOf(_)) {
+                return Err(at(
+                    "an 'either' alternative holds plain expectations only".into()
+                ));
+            }
+            if let Some(alternative) = group.last_mut() {
+                alternative.assertions.push(inner);
+            }
+            continue;
+        }
+        if let Some(title) = line.strip_prefix("or ") {
+            let Some(Assertion::OneOf(group)) =
+                check.expectations.last_mut().map(|e| &mut e.assertion)
+            else {
+                return Err(at("'or' without an 'either' before it".into()));
+            };
+            group.push(Alternative {
+                title: title.trim().to_string(),
+                assertions: Vec::new(),
+            });
+            continue;
+        }
         if indented {
             return Err(at(
                 "indented line outside a probe (only probe steps are indented)".into(),
@@ -181,6 +221,7 @@ pub fn parse(text: &str) -> Result<Check, String> {
         }
         let assertion = assertion(line).map_err(at)?;
         in_probe = matches!(assertion, Assertion::Probe(_));
+        in_group = matches!(assertion, Assertion::OneOf(_));
         check.expectations.push(Expectation {
             assertion,
             fix: None,
@@ -188,10 +229,19 @@ pub fn parse(text: &str) -> Result<Check, String> {
         });
     }
     for e in &check.expectations {
-        if let Assertion::Probe(p) = &e.assertion {
-            if !p.steps.iter().any(|s| matches!(s, ProbeStep::Run { .. })) {
+        match &e.assertion {
+            Assertion::Probe(p) if !p.steps.iter().any(|s| matches!(s, ProbeStep::Run { .. })) => {
                 return Err(format!("check line {}: probe without commands", e.line));
             }
+            Assertion::OneOf(group)
+                if group.len() < 2 || group.iter().any(|a| a.assertions.is_empty()) =>
+            {
+                return Err(format!(
+                    "check line {}: 'either' needs at least one 'or', each with expectations",
+                    e.line
+                ));
+            }
+            _ => {}
         }
     }
     if check.expectations.is_empty() {
@@ -232,6 +282,12 @@ fn assertion(line: &str) -> Result<Assertion, String> {
             scratch: Vec::new(),
             steps: Vec::new(),
         }));
+    }
+    if keyword == "either" {
+        return Ok(Assertion::OneOf(vec![Alternative {
+            title: rest.trim().to_string(),
+            assertions: Vec::new(),
+        }]));
     }
     if keyword == "reply" {
         let (command, comment) = split_comment(rest.trim());
@@ -487,5 +543,25 @@ mod tests {
         );
         assert_eq!(err("equals k \"open"), "check line 1: unbalanced quotes");
         assert_eq!(err("# nothing\n"), "check block without expectations");
+        assert_eq!(
+            err("either a\n  exists k\n"),
+            "check line 1: 'either' needs at least one 'or', each with expectations"
+        );
+        assert_eq!(
+            err("exists k\nor b\n"),
+            "check line 2: 'or' without an 'either' before it"
+        );
+    }
+
+    #[test]
+    fn either_groups_collect_alternatives() {
+        let check = parse("either lock\n  missing lock:x\n  exists stale\nor early refresh\n  like k *delta*\nfix: do one\n").unwrap();
+        let Assertion::OneOf(group) = &check.expectations[0].assertion else {
+            panic!("group expected");
+        };
+        assert_eq!(group.len(), 2);
+        assert_eq!(group[0].assertions.len(), 2);
+        assert_eq!(group[1].title, "early refresh");
+        assert_eq!(check.expectations[0].fix.as_deref(), Some("do one"));
     }
 }

@@ -3,6 +3,7 @@
 //! probes write only their scratch keys, which they delete before and after.
 
 use emulator::cli::{format_reply, quote_bytes, split_args};
+use emulator::resp::decode;
 use emulator::{ClientId, Protocol, Reply, Server};
 
 use crate::check::{variables, Assertion, Check, Expectation, Probe, ProbeStep};
@@ -89,6 +90,10 @@ pub fn label(assertion: &Assertion) -> String {
             format!("`{command}` answers {}", expect.join(" "))
         }
         Assertion::Probe(p) => p.title.clone(),
+        Assertion::OneOf(group) => {
+            let titles: Vec<&str> = group.iter().map(|a| a.title.as_str()).collect();
+            format!("one of: {}", titles.join("; or "))
+        }
     }
 }
 
@@ -119,11 +124,17 @@ struct Observer<'a> {
 type Finding = Result<(), String>;
 
 impl Observer<'_> {
+    /// Runs a command and returns its reply as a RESP2 client sees it (scores as strings).
     fn call(&mut self, argv: Vec<Vec<u8>>) -> Reply {
-        self.server
+        let reply = self
+            .server
             .execute(self.client, argv, self.now_ms)
             .pop()
-            .unwrap_or(Reply::Null)
+            .unwrap_or(Reply::Null);
+        match decode(&reply.encode(Protocol::Resp2)) {
+            Ok(Some((seen, _))) => seen,
+            _ => reply,
+        }
     }
 
     fn cmd(&mut self, args: &[&str]) -> Reply {
@@ -131,12 +142,37 @@ impl Observer<'_> {
     }
 
     fn evaluate(&mut self, e: &Expectation) -> Outcome {
+        let mut label = label(&e.assertion);
         let finding = match &e.assertion {
             Assertion::Probe(p) => self.probe(p),
+            Assertion::OneOf(group) => {
+                let mut misses = Vec::new();
+                let mut passed = None;
+                for alternative in group {
+                    let first_miss = alternative
+                        .assertions
+                        .iter()
+                        .find_map(|a| self.state(a).err());
+                    match first_miss {
+                        None => {
+                            passed = Some(alternative.title.clone());
+                            break;
+                        }
+                        Some(miss) => misses.push(format!("{}: {miss}", alternative.title)),
+                    }
+                }
+                match passed {
+                    Some(title) => {
+                        label = title;
+                        Ok(())
+                    }
+                    None => Err(misses.join("; ")),
+                }
+            }
             other => self.state(other),
         };
         Outcome {
-            label: label(&e.assertion),
+            label,
             passed: finding.is_ok(),
             fix: finding.as_ref().err().and(e.fix.clone()),
             found: finding.err(),
@@ -307,7 +343,7 @@ impl Observer<'_> {
                     Err(format!("it answers {}", one_line(&output)))
                 }
             }
-            Assertion::Probe(_) => Ok(()),
+            Assertion::Probe(_) | Assertion::OneOf(_) => Ok(()),
         }
     }
 

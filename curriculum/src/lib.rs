@@ -16,7 +16,7 @@ mod runner;
 
 pub use blocks::{Block, BlockKind, CommandLine, DEFAULT_PANE};
 pub use challenge::{daily_index, days_since_epoch, Challenge};
-pub use check::{Assertion, Check, Expectation, Probe, ProbeStep, Range};
+pub use check::{Alternative, Assertion, Check, Expectation, Probe, ProbeStep, Range};
 pub use checker::{all_passed, label, run_check, Outcome};
 pub use expect::matches;
 pub use runner::{check_challenge, check_step, Failure};

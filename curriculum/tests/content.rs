@@ -1,34 +1,10 @@
 //! The content test: every file under content/ parses, every runnable block runs on a fresh
 //! engine, and every stated output is exactly what the console prints.
 
-use std::path::Path;
+mod common;
 
+use common::read_content;
 use curriculum::{check_challenge, check_step, BlockKind, Course};
-
-fn read_content() -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-    let mut files = Vec::new();
-    let mut dirs = vec![root.clone()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).expect("content folder is readable") {
-            let path = entry.expect("directory entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                let relative = path
-                    .strip_prefix(&root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                files.push((
-                    relative,
-                    std::fs::read_to_string(&path).expect("content is UTF-8"),
-                ));
-            }
-        }
-    }
-    files
-}
 
 #[test]
 fn every_step_parses_runs_and_states_true_outputs() {
