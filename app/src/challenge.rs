@@ -237,13 +237,29 @@ fn check_results(challenge: &Challenge, outcomes: Option<&[Outcome]>) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct ChallengeListProps {
     pub current: Option<String>,
+    /// Like steps, challenges above the chosen level are hidden...
+    pub level: curriculum::Level,
+    /// ...and a search shows those whose title, summary or topics match.
+    pub query: String,
 }
 
 /// The challenges on the course map, today's marked, passed ones ticked.
 #[function_component(ChallengeList)]
 pub fn challenge_list(props: &ChallengeListProps) -> Html {
     let course = course();
-    if course.challenges.is_empty() {
+    let query = props.query.trim().to_lowercase();
+    let shown: Vec<&Challenge> = course
+        .challenges
+        .iter()
+        .filter(|c| c.level <= props.level)
+        .filter(|c| {
+            query.is_empty()
+                || c.title.to_lowercase().contains(&query)
+                || c.summary.to_lowercase().contains(&query)
+                || c.topics.iter().any(|t| t.contains(&query))
+        })
+        .collect();
+    if shown.is_empty() {
         return html! {};
     }
     let title = course
@@ -252,12 +268,12 @@ pub fn challenge_list(props: &ChallengeListProps) -> Html {
         .map_or("Challenges", |m| m.title.as_str());
     let daily = daily_challenge().map(|d| d.id.clone());
     let passed = passed_ids();
-    let holds_current = props.current.is_some();
+    let open = props.current.is_some() || !query.is_empty();
     html! {
-        <details class="module challenges" open={holds_current}>
-            <summary class="module-title">{ title }<span class="count">{ format!(" · {}", course.challenges.len()) }</span></summary>
+        <details class="module challenges" {open}>
+            <summary class="module-title">{ title }<span class="count">{ format!(" · {}", shown.len()) }</span></summary>
             <ol>
-                { for course.challenges.iter().map(|c| {
+                { for shown.iter().map(|c| {
                     let current = props.current.as_deref() == Some(c.id.as_str());
                     let today = daily.as_deref() == Some(c.id.as_str());
                     let done = passed.iter().any(|p| *p == c.id);

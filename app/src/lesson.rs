@@ -168,7 +168,7 @@ fn course_map(props: &CourseMapProps) -> Html {
                     </details>
                 }
             }) }
-            <ChallengeList current={props.challenge.clone()} />
+            <ChallengeList current={props.challenge.clone()} level={props.level} query={(*query).clone()} />
         </nav>
     }
 }
