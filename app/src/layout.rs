@@ -24,6 +24,12 @@ fn saved_level() -> Level {
         .unwrap_or(Level::Advanced)
 }
 
+/// The challenge id in the location hash (`#/challenge/<id>`), if any.
+fn challenge_from_hash() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.strip_prefix("#/challenge/").map(str::to_string)
+}
+
 /// The step id in the location hash (`#/step/<id>`), if any.
 fn step_from_hash() -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
@@ -34,6 +40,7 @@ fn step_from_hash() -> Option<String> {
 pub fn app() -> Html {
     let engine = use_memo((), |_| Engine::new());
     let step_id = use_state(step_from_hash);
+    let challenge_id = use_state(challenge_from_hash);
     let level = use_state(saved_level);
     let feed = use_state(|| None::<(u32, RunRequest)>);
     // Panes the learner added with "+ pane", each its own client.
@@ -47,9 +54,12 @@ pub fn app() -> Html {
         });
     }
     {
-        let step_id = step_id.clone();
+        let (step_id, challenge_id) = (step_id.clone(), challenge_id.clone());
         use_effect_with((), move |_| {
-            let listener = Closure::<dyn Fn()>::new(move || step_id.set(step_from_hash()));
+            let listener = Closure::<dyn Fn()>::new(move || {
+                step_id.set(step_from_hash());
+                challenge_id.set(challenge_from_hash());
+            });
             let window = web_sys::window();
             if let Some(w) = &window {
                 let _ = w.add_event_listener_with_callback(
@@ -132,7 +142,7 @@ pub fn app() -> Html {
                 <button type="button" class="add-pane" onclick={add_pane} aria-label="Add a console pane with its own client">{"+ pane"}</button>
             </header>
             <main class="panes">
-                <Lesson step_id={(*step_id).clone()} level={*level} {on_level} {on_run} />
+                <Lesson step_id={(*step_id).clone()} challenge_id={(*challenge_id).clone()} engine={(*engine).clone()} level={*level} {on_level} {on_run} />
                 <div class={classes!("consoles", (panes.len() > 1).then_some("split"))} style={format!("--pane-count: {}", panes.len())}>
                     { for panes.iter().enumerate().map(|(i, pane)| {
                         let on_close = (i >= step_panes).then(|| close_pane.clone());

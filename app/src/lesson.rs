@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 use curriculum::{Block, BlockKind, Course, Level, Step};
 use yew::prelude::*;
 
+use crate::challenge::{ChallengeList, ChallengeView};
+use crate::engine::Engine;
 use crate::markdown;
 
 include!(concat!(env!("OUT_DIR"), "/content_files.rs"));
@@ -36,6 +38,10 @@ pub struct LessonProps {
     pub level: Level,
     pub on_level: Callback<Level>,
     pub on_run: Callback<RunRequest>,
+    /// Set on a challenge route (`#/challenge/<id>`): the challenge replaces the step.
+    #[prop_or_default]
+    pub challenge_id: Option<String>,
+    pub engine: Engine,
 }
 
 #[function_component(Lesson)]
@@ -51,10 +57,20 @@ pub fn lesson(props: &LessonProps) -> Html {
         .and_then(|i| i.checked_sub(1))
         .and_then(|i| steps.get(i));
     let next = position.and_then(|i| steps.get(i + 1));
+    if let Some(id) = &props.challenge_id {
+        let resolved = crate::challenge::find(id).map(|c| c.id.clone());
+        return html! {
+            <section class="pane curriculum" aria-label="Challenge">
+                <LevelPicker level={props.level} on_level={props.on_level.clone()} />
+                <CourseMap level={props.level} current={None::<String>} challenge={resolved} />
+                <ChallengeView challenge_id={id.clone()} engine={props.engine.clone()} on_run={props.on_run.clone()} />
+            </section>
+        };
+    }
     html! {
         <section class="pane curriculum" aria-label="Lesson">
             <LevelPicker level={props.level} on_level={props.on_level.clone()} />
-            <CourseMap level={props.level} current={current.map(|s| s.id.clone())} />
+            <CourseMap level={props.level} current={current.map(|s| s.id.clone())} challenge={None::<String>} />
             {
                 match current {
                     Some(step) => html! { <StepView step_id={step.id.clone()} on_run={props.on_run.clone()} /> },
@@ -106,6 +122,8 @@ fn level_picker(props: &LevelPickerProps) -> Html {
 struct CourseMapProps {
     level: Level,
     current: Option<String>,
+    /// The open challenge, if any.
+    challenge: Option<String>,
 }
 
 #[function_component(CourseMap)]
@@ -150,6 +168,7 @@ fn course_map(props: &CourseMapProps) -> Html {
                     </details>
                 }
             }) }
+            <ChallengeList current={props.challenge.clone()} level={props.level} query={(*query).clone()} />
         </nav>
     }
 }
@@ -234,7 +253,7 @@ fn matches_search(step: &Step, query: &str) -> bool {
             .any(|c| c.text.to_lowercase().contains(&query))
 }
 
-fn code_block(block: &Block, on_run: &Callback<RunRequest>) -> Html {
+pub(crate) fn code_block(block: &Block, on_run: &Callback<RunRequest>) -> Html {
     match &block.kind {
         BlockKind::Redis { setup: true, .. } => html! {},
         BlockKind::Redis { pane, .. } => {
@@ -268,6 +287,8 @@ fn code_block(block: &Block, on_run: &Callback<RunRequest>) -> Html {
             </div>
         },
         BlockKind::CommandTable => command_table(),
+        // A challenge's check is run by its page, never shown as code.
+        BlockKind::Check => html! {},
         BlockKind::Prompt { chat } => html! {
             <div class="prompt-card">
                 <div class="code-bar">

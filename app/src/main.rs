@@ -1,6 +1,7 @@
 //! Redis Playground's browser app: curriculum steps beside a redis-cli console, both talking to
 //! the engine running in this page.
 
+mod challenge;
 mod checklist;
 mod clock;
 mod console;

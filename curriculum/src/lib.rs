@@ -7,13 +7,19 @@
 //! See `content/README.md` for the authoring format.
 
 mod blocks;
+mod challenge;
+mod check;
+mod checker;
 mod expect;
 mod frontmatter;
 mod runner;
 
 pub use blocks::{Block, BlockKind, CommandLine, DEFAULT_PANE};
+pub use challenge::{daily_index, days_since_epoch, Challenge};
+pub use check::{Alternative, Assertion, Check, Expectation, Probe, ProbeStep, Range};
+pub use checker::{all_passed, label, run_check, Outcome};
 pub use expect::matches;
-pub use runner::{check_step, Failure};
+pub use runner::{check_challenge, check_step, Failure};
 
 use frontmatter::FrontMatter;
 
@@ -77,7 +83,14 @@ pub struct Module {
 #[derive(Clone, Debug, Default)]
 pub struct Course {
     pub modules: Vec<Module>,
+    /// The folder of challenges (its `_module.md` says `kind: challenges`): its title and
+    /// introduction. Challenges are not steps, so it is not among `modules`.
+    pub challenge_module: Option<Module>,
+    pub challenges: Vec<Challenge>,
 }
+
+/// The link that always opens the daily challenge.
+pub const TODAY_LINK: &str = "today";
 
 /// A problem with a content file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +125,7 @@ impl Course {
         let mut errors = Vec::new();
         let mut course = Course::default();
         let mut module_folder = "";
+        let mut challenge_folder = None;
         for (path, text) in &files {
             let folder = path.split('/').next().unwrap_or_default();
             let err = |message: String| ContentError {
@@ -125,6 +139,23 @@ impl Course {
                     continue;
                 }
             };
+            if path.ends_with("/_module.md") && front.get("kind") == Some("challenges") {
+                match module_from(&front, body) {
+                    Ok(m) => {
+                        challenge_folder = Some(folder);
+                        course.challenge_module = Some(m);
+                    }
+                    Err(e) => errors.push(err(e)),
+                }
+                continue;
+            }
+            if challenge_folder == Some(folder) {
+                match challenge::challenge_from(&front, body, path) {
+                    Ok(c) => course.challenges.push(c),
+                    Err(e) => errors.push(err(e)),
+                }
+                continue;
+            }
             if path.ends_with("/_module.md") {
                 match module_from(&front, body) {
                     Ok(m) => {
@@ -168,6 +199,17 @@ impl Course {
         self.steps().find(|s| s.id == id)
     }
 
+    /// A challenge by id; `today` is the daily challenge of `today`'s date.
+    pub fn challenge(&self, id: &str) -> Option<&Challenge> {
+        self.challenges.iter().find(|c| c.id == id)
+    }
+
+    /// The daily challenge of a date (year, month 1-12, day 1-31): the challenges in order,
+    /// one a day, over and over.
+    pub fn daily_challenge(&self, year: i64, month: u32, day: u32) -> Option<&Challenge> {
+        daily_index(self.challenges.len(), year, month, day).and_then(|i| self.challenges.get(i))
+    }
+
     /// Every `#/step/<id>` link must name a step; ids must be unique.
     fn check_links(&self) -> Vec<ContentError> {
         let mut errors = Vec::new();
@@ -180,12 +222,35 @@ impl Course {
                 });
             }
         }
-        for step in self.steps() {
-            for target in step_links(&step.body) {
+        for challenge in &self.challenges {
+            if !seen.insert(challenge.id.as_str()) || challenge.id == TODAY_LINK {
+                errors.push(ContentError {
+                    path: challenge.path.clone(),
+                    message: format!("duplicate or reserved challenge id '{}'", challenge.id),
+                });
+            }
+        }
+        let bodies = self
+            .steps()
+            .map(|s| (s.path.as_str(), s.body.clone()))
+            .chain(self.challenges.iter().map(|c| {
+                let hints = c.hints.join("\n");
+                (c.path.as_str(), format!("{}{hints}{}", c.goal, c.solution))
+            }));
+        for (path, body) in bodies {
+            for target in step_links(&body) {
                 if self.step(target).is_none() {
                     errors.push(ContentError {
-                        path: step.path.clone(),
+                        path: path.to_string(),
                         message: format!("link to unknown step '{target}'"),
+                    });
+                }
+            }
+            for target in challenge_links(&body) {
+                if target != TODAY_LINK && self.challenge(target).is_none() {
+                    errors.push(ContentError {
+                        path: path.to_string(),
+                        message: format!("link to unknown challenge '{target}'"),
                     });
                 }
             }
@@ -194,10 +259,19 @@ impl Course {
     }
 }
 
+/// The challenge ids that `#/challenge/<id>` links in Markdown point at.
+pub fn challenge_links(markdown: &str) -> Vec<&str> {
+    links(markdown, "(#/challenge/")
+}
+
 /// The step ids that `#/step/<id>` links in Markdown point at.
 pub fn step_links(markdown: &str) -> Vec<&str> {
+    links(markdown, "(#/step/")
+}
+
+fn links<'a>(markdown: &'a str, prefix: &str) -> Vec<&'a str> {
     markdown
-        .match_indices("(#/step/")
+        .match_indices(prefix)
         .filter_map(|(i, m)| {
             let rest = &markdown[i + m.len()..];
             rest.find(')').map(|end| &rest[..end])
@@ -217,6 +291,10 @@ fn module_from(front: &FrontMatter, body: &str) -> Result<Module, String> {
 
 fn step_from(front: &FrontMatter, body: &str, path: &str) -> Result<Step, String> {
     let level = front.required("level")?;
+    let blocks = blocks::parse(body)?;
+    if blocks.iter().any(|b| b.kind == BlockKind::Check) {
+        return Err("a ```check block is only allowed in a challenge".into());
+    }
     let minutes = front.get("minutes").unwrap_or("5");
     Ok(Step {
         id: front.required("id")?.to_string(),
@@ -227,7 +305,7 @@ fn step_from(front: &FrontMatter, body: &str, path: &str) -> Result<Step, String
         minutes: minutes
             .parse()
             .map_err(|_| format!("minutes is not a number: '{minutes}'"))?,
-        blocks: blocks::parse(body)?,
+        blocks,
         body: body.to_string(),
         path: path.to_string(),
     })

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use emulator::cli::Session;
 use emulator::Server;
 
-use crate::blocks::{BlockKind, CommandLine};
+use crate::blocks::{Block, BlockKind, CommandLine};
+use crate::checker::run_check;
 use crate::expect::matches;
-use crate::Step;
+use crate::{Challenge, Step};
 
 /// The host time content checks start at (any fixed moment works; the clock only moves forward).
 const START_MS: u64 = 1_700_000_000_000;
@@ -43,40 +44,91 @@ impl std::fmt::Display for Failure {
 /// Also returns how many expectations were checked.
 pub fn check_step(step: &Step) -> (usize, Vec<Failure>) {
     let mut server = Server::new();
-    let mut panes: HashMap<String, Session> = HashMap::new();
-    let mut checked = 0;
-    let mut failures = Vec::new();
-    let setup_first = step
-        .blocks
+    let mut playground = Playground::new(&step.id, &mut server);
+    playground.run_blocks(&step.blocks);
+    (playground.checked, playground.failures)
+}
+
+/// Runs a challenge's setup and its solution like a step's blocks, then its check: the
+/// solution must pass every expectation of its own check.
+pub fn check_challenge(challenge: &Challenge) -> (usize, Vec<Failure>) {
+    let mut server = Server::new();
+    let mut playground = Playground::new(&challenge.id, &mut server);
+    let blocks: Vec<Block> = challenge
+        .goal_blocks
         .iter()
-        .filter(|b| matches!(b.kind, BlockKind::Redis { setup: true, .. }));
-    let then_rest = step
-        .blocks
-        .iter()
-        .filter(|b| matches!(b.kind, BlockKind::Redis { setup: false, .. }));
-    for block in setup_first.chain(then_rest) {
-        let BlockKind::Redis { pane, .. } = &block.kind else {
-            continue;
-        };
-        for command in &block.commands {
-            let session = panes
-                .entry(pane.clone())
-                .or_insert_with(|| Session::connect(&mut server, START_MS));
-            server.advance_clock(command.advance_ms);
-            let output = session.run_line(&mut server, &command.text, START_MS);
-            let actual = output.strip_suffix('\n').unwrap_or(&output).to_string();
-            if let Some(failure) = compare(step, command, &actual) {
-                failures.push(failure);
-            }
-            checked += usize::from(command.expect.is_some());
+        .chain(&challenge.solution_blocks)
+        .cloned()
+        .collect();
+    playground.run_blocks(&blocks);
+    let (mut checked, mut failures) = (playground.checked, playground.failures);
+    for outcome in run_check(&challenge.check, &mut server, START_MS) {
+        checked += 1;
+        if !outcome.passed {
+            failures.push(Failure {
+                step: challenge.id.clone(),
+                command: "the solution's own check".into(),
+                expected: Some(outcome.label.clone()),
+                actual: outcome.found.unwrap_or_default(),
+            });
         }
     }
     (checked, failures)
 }
 
-fn compare(step: &Step, command: &CommandLine, actual: &str) -> Option<Failure> {
+/// A fresh engine with one console session per pane, as the content tests use it.
+struct Playground<'a> {
+    id: String,
+    server: &'a mut Server,
+    panes: HashMap<String, Session>,
+    checked: usize,
+    failures: Vec<Failure>,
+}
+
+impl<'a> Playground<'a> {
+    fn new(id: &str, server: &'a mut Server) -> Playground<'a> {
+        Playground {
+            id: id.to_string(),
+            server,
+            panes: HashMap::new(),
+            checked: 0,
+            failures: Vec::new(),
+        }
+    }
+
+    /// Setup blocks first, then the others in order.
+    fn run_blocks(&mut self, blocks: &[Block]) {
+        let setup_first = blocks
+            .iter()
+            .filter(|b| matches!(b.kind, BlockKind::Redis { setup: true, .. }));
+        let then_rest = blocks
+            .iter()
+            .filter(|b| matches!(b.kind, BlockKind::Redis { setup: false, .. }));
+        for block in setup_first.chain(then_rest) {
+            let BlockKind::Redis { pane, .. } = &block.kind else {
+                continue;
+            };
+            for command in &block.commands {
+                let server = &mut *self.server;
+                let session = self
+                    .panes
+                    .entry(pane.clone())
+                    .or_insert_with(|| Session::connect(server, START_MS));
+                server.advance_clock(command.advance_ms);
+                let output = session.run_line(server, &command.text, START_MS);
+                let actual = output.strip_suffix('\n').unwrap_or(&output).to_string();
+                if let Some(failure) = compare(&self.id, command, &actual) {
+                    self.failures.push(failure);
+                }
+                self.checked += usize::from(command.expect.is_some());
+            }
+        }
+    }
+}
+
+fn compare(id: &str, command: &CommandLine, actual: &str) -> Option<Failure> {
     let failure = |expected: Option<String>| Failure {
-        step: step.id.clone(),
+        step: id.to_string(),
         command: command.text.clone(),
         expected,
         actual: actual.to_string(),

@@ -1,34 +1,10 @@
 //! The content test: every file under content/ parses, every runnable block runs on a fresh
 //! engine, and every stated output is exactly what the console prints.
 
-use std::path::Path;
+mod common;
 
-use curriculum::{check_step, BlockKind, Course};
-
-fn read_content() -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-    let mut files = Vec::new();
-    let mut dirs = vec![root.clone()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).expect("content folder is readable") {
-            let path = entry.expect("directory entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                let relative = path
-                    .strip_prefix(&root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                files.push((
-                    relative,
-                    std::fs::read_to_string(&path).expect("content is UTF-8"),
-                ));
-            }
-        }
-    }
-    files
-}
+use common::read_content;
+use curriculum::{check_challenge, check_step, BlockKind, Course};
 
 #[test]
 fn every_step_parses_runs_and_states_true_outputs() {
@@ -61,11 +37,18 @@ fn every_step_parses_runs_and_states_true_outputs() {
         checked += n;
         failures.extend(step_failures);
     }
+    // Every challenge's solution runs like a step and then passes its own check.
+    for challenge in &course.challenges {
+        let (n, challenge_failures) = check_challenge(challenge);
+        checked += n;
+        failures.extend(challenge_failures);
+    }
     println!(
-        "content: {} modules, {} steps, {} runnable blocks, {} expectations checked",
+        "content: {} modules, {} steps, {} runnable blocks, {} challenges, {} expectations checked",
         course.modules.len(),
         course.steps().count(),
         runnable_blocks,
+        course.challenges.len(),
         checked
     );
     assert!(
