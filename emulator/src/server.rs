@@ -120,6 +120,16 @@ pub struct Server {
     pub(crate) observer_running: bool,
     /// The id the next observer gets (counting down from below the script client's).
     next_observer_id: ClientId,
+    /// Where persistence files go (Redis's `dir`).
+    pub(crate) disk: Box<dyn crate::persistence::Disk>,
+    /// The append-only file's state.
+    pub(crate) aof: crate::persistence::aof::Aof,
+    /// Commands waiting to be propagated to the AOF (see `propagate.rs`).
+    pub(crate) propagation: crate::propagate::Propagation,
+    /// Log lines not yet taken by the host (see `lifecycle.rs`).
+    pub(crate) log: Vec<String>,
+    /// Set by SHUTDOWN: the host should close every connection.
+    pub(crate) stopped: bool,
 }
 
 impl Default for Server {
@@ -157,6 +167,11 @@ impl Server {
             spare_argv: None,
             observer_running: false,
             next_observer_id: crate::scripting::SCRIPT_CLIENT_ID - 1,
+            disk: crate::lifecycle::default_disk(),
+            aof: crate::persistence::aof::Aof::new(),
+            propagation: Default::default(),
+            log: Vec::new(),
+            stopped: false,
         }
     }
 
@@ -298,6 +313,8 @@ impl Server {
     pub fn tick(&mut self, now_ms: u64) {
         let now = self.tick_clock(now_ms);
         self.keys_cron(now);
+        self.flush_propagation_outside_call();
+        self.aof_cron(now);
         self.close_idle_clients(now);
         self.time_out_blocked_clients(now);
         self.handle_blocked_clients(now);
@@ -309,6 +326,7 @@ impl Server {
             self.next_keys_cron(),
             self.next_idle_timeout(),
             self.next_block_timeout(),
+            self.next_aof_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -343,7 +361,7 @@ impl Server {
         now_ms: u64,
         replies: &mut Vec<Reply>,
     ) {
-        if argv.is_empty() || !self.clients.contains_key(&id) {
+        if argv.is_empty() || !self.clients.contains_key(&id) || self.stopped {
             return;
         }
         let now = self.tick_clock(now_ms);
@@ -551,7 +569,10 @@ impl Server {
     /// each command of EXEC, and for commands called from scripts.
     pub(crate) fn call(&mut self, command: Command, call: &mut Call) -> Reply {
         let start = (self.micros)();
+        let frame = self.enter_call();
         let reply = (command.handler)(self, call);
+        let blocked = call.block.is_some();
+        self.leave_call(frame, call, command.spec.name, blocked);
         if self.observer_running {
             self.settle_memory();
             return reply;

@@ -136,6 +136,13 @@ impl Scripting {
         self.eval.as_ref().is_some_and(|e| e.contains(sha))
     }
 
+    /// The code of every loaded function library, in name order (for persistence).
+    pub(crate) fn library_codes(&self) -> Vec<Vec<u8>> {
+        self.functions.as_ref().map_or_else(Vec::new, |f| {
+            f.libraries.iter().map(|l| l.code.clone()).collect()
+        })
+    }
+
     /// Library and function counts (FUNCTION STATS, INFO).
     pub(crate) fn function_counts(&self) -> (usize, usize) {
         self.functions.as_ref().map_or((0, 0), |f| {

@@ -2,6 +2,7 @@
 //! SLOWLOG, LOLWUT, WAIT; and the bookkeeping behind them that runs around every command
 //! (slow log, latency histograms, network counters).
 
+mod aof;
 mod config;
 mod debug;
 mod info;
@@ -47,6 +48,8 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("lolwut", lolwut::lolwut),
     ("wait", wait),
     ("monitor", monitor_feed::monitor),
+    ("bgrewriteaof", aof::bgrewriteaof),
+    ("shutdown", aof::shutdown),
 ];
 
 /// Redis's `addReplyHelp`: a usage line, the command's help lines, then HELP itself.
@@ -98,6 +101,7 @@ fn flushdb(srv: &mut Server, call: &mut Call) -> Reply {
         return errors::syntax();
     }
     srv.empty_db(call.db);
+    srv.force_propagation();
     Reply::ok()
 }
 
@@ -108,6 +112,7 @@ fn flushall(srv: &mut Server, call: &mut Call) -> Reply {
     for db in 0..srv.dbs.len() {
         srv.empty_db(db);
     }
+    srv.force_propagation();
     Reply::ok()
 }
 
