@@ -173,7 +173,7 @@ impl Server {
     /// Replaces every piece of in-memory state by a fresh process's, keeping only what
     /// outlives a process: the Disk, the configuration, the clock and the host's hooks.
     fn reset_process(&mut self) {
-        let old = std::mem::replace(self, Server::new());
+        let old = std::mem::take(self);
         let Server {
             config,
             clock,
