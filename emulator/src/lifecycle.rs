@@ -8,7 +8,6 @@
 //! simulated OS had not written yet. Either way the running configuration is kept (as if it
 //! were saved with CONFIG REWRITE), clients are disconnected and the clock goes on.
 
-use crate::persistence::{Disk, MemoryDisk};
 use crate::server::Server;
 
 /// Redis's log levels, as the character its log lines carry.
@@ -50,18 +49,6 @@ impl Server {
         std::mem::take(&mut self.log)
     }
 
-    // ----- the disk -----
-
-    /// Lends the engine its storage (Redis's `dir`). Call `start` afterwards to load what
-    /// it holds.
-    pub fn set_disk(&mut self, disk: Box<dyn Disk>) {
-        self.disk = disk;
-    }
-
-    pub fn disk(&self) -> &dyn Disk {
-        self.disk.as_ref()
-    }
-
     /// Bytes of the AOF the simulated OS holds and a crash would lose.
     pub fn aof_unsynced_bytes(&self) -> usize {
         self.aof.unsynced_len()
@@ -93,12 +80,14 @@ impl Server {
         self.take_log()
     }
 
-    /// Redis's loadDataFromDisk.
+    /// Redis's loadDataFromDisk. The manifest is read even with the AOF off, as Redis does,
+    /// so that a later rewrite continues its numbering.
     fn load_data_from_disk(&mut self, now: u64) -> Result<(), String> {
         if self.config.appendonly {
             self.load_aof(now)?;
             return Ok(());
         }
+        self.read_manifest_quietly();
         crate::persistence::rdb_bridge::load_rdb_on_start(self, now)
     }
 
@@ -178,7 +167,7 @@ impl Server {
             config,
             clock,
             micros,
-            disk,
+            snapshot,
             log,
             ..
         } = old;
@@ -188,7 +177,7 @@ impl Server {
         self.config = config;
         self.clock = clock;
         self.micros = micros;
-        self.disk = disk;
+        self.snapshot.disk = snapshot.disk;
         self.log = log;
         self.started_ms = self.clock.now();
         self.log_warning("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo".into());
@@ -199,9 +188,4 @@ impl Server {
             *db = crate::db::Db::default();
         }
     }
-}
-
-/// A disk for servers created without one.
-pub(crate) fn default_disk() -> Box<dyn Disk> {
-    Box::new(MemoryDisk::new())
 }

@@ -120,8 +120,6 @@ pub struct Server {
     pub(crate) observer_running: bool,
     /// The id the next observer gets (counting down from below the script client's).
     next_observer_id: ClientId,
-    /// Where persistence files go (Redis's `dir`).
-    pub(crate) disk: Box<dyn crate::persistence::Disk>,
     /// The append-only file's state.
     pub(crate) aof: crate::persistence::aof::Aof,
     /// Commands waiting to be propagated to the AOF (see `propagate.rs`).
@@ -130,6 +128,8 @@ pub struct Server {
     pub(crate) log: Vec<String>,
     /// Set by SHUTDOWN: the host should close every connection.
     pub(crate) stopped: bool,
+    /// Snapshot state and the disk it goes to (see `persistence`).
+    pub(crate) snapshot: crate::persistence::SnapshotState,
 }
 
 impl Default for Server {
@@ -167,11 +167,11 @@ impl Server {
             spare_argv: None,
             observer_running: false,
             next_observer_id: crate::scripting::SCRIPT_CLIENT_ID - 1,
-            disk: crate::lifecycle::default_disk(),
             aof: crate::persistence::aof::Aof::new(),
             propagation: Default::default(),
             log: Vec::new(),
             stopped: false,
+            snapshot: Default::default(),
         }
     }
 
@@ -318,6 +318,7 @@ impl Server {
         self.close_idle_clients(now);
         self.time_out_blocked_clients(now);
         self.handle_blocked_clients(now);
+        self.snapshot_cron(now);
     }
 
     /// The host time at which `tick` next has work to do, if any.
@@ -327,6 +328,7 @@ impl Server {
             self.next_idle_timeout(),
             self.next_block_timeout(),
             self.next_aof_deadline(),
+            self.next_snapshot_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -394,6 +396,8 @@ impl Server {
         self.observer_running = self.clients.get(&id).is_some_and(|c| c.observer);
         let reply = self.process(id, argv, now);
         self.observer_running = false;
+        // A BGSAVE is written once its command is done.
+        self.finish_background_save();
         let slot = self.reply_slot.take();
         let first = replies.len();
         // One lookup of the client serves every step after the command (they run per command).

@@ -371,3 +371,80 @@ fn disk_write(disk: &mut MemoryDisk, name: &str, text: &str) {
     use emulator::persistence::Disk;
     disk.write(name, text.as_bytes()).unwrap();
 }
+
+#[test]
+fn rdb_preamble_base_round_trips() {
+    let mut h = Host::new(&["appendfsync always", "appendonly yes"]);
+    h.ok("SET k v");
+    h.ok("PEXPIREAT k 4000000000000");
+    h.ok("BGREWRITEAOF");
+    assert_eq!(
+        h.file("appendonlydir/appendonly.aof.manifest").unwrap(),
+        "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+    );
+    h.ok("RPUSH l a b");
+    let log = h.server.crash(h.now);
+    assert!(
+        log.contains(&"* Reading RDB base file on AOF loading...".to_string()),
+        "{log:?}"
+    );
+    assert!(log.contains(&"* RDB is base AOF".to_string()), "{log:?}");
+    assert!(
+        log.contains(&"* Done loading RDB, keys loaded: 1, keys expired: 0.".to_string()),
+        "{log:?}"
+    );
+    h.reconnect();
+    assert_eq!(h.get("k"), Reply::bulk("v"));
+    assert_eq!(
+        h.run("PEXPIRETIME k"),
+        vec![Reply::Integer(4_000_000_000_000)]
+    );
+    assert_eq!(h.run("LLEN l"), vec![Reply::Integer(2)]);
+}
+
+#[test]
+fn rdb_only_loses_everything_since_the_last_snapshot() {
+    let mut h = Host::new(&[]);
+    h.ok("SET saved 1");
+    // A clean restart saves first (save points are configured by default).
+    let log = h.server.restart(h.now);
+    assert!(
+        log.contains(&"* Saving the final RDB snapshot before exiting.".to_string()),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|l| l.starts_with("* DB loaded from disk: ")),
+        "{log:?}"
+    );
+    h.reconnect();
+    h.ok("SET unsaved 1");
+    h.server.crash(h.now);
+    h.reconnect();
+    assert_eq!(h.get("saved"), Reply::bulk("1"));
+    assert_eq!(h.get("unsaved"), Reply::Null);
+}
+
+#[test]
+fn shutdown_stops_the_server_without_a_reply() {
+    let mut h = Host::new(&["appendonly yes"]);
+    h.ok("SET k 1");
+    assert_eq!(
+        h.run("SHUTDOWN NOSAVE SAVE"),
+        vec![Reply::error("ERR syntax error")]
+    );
+    assert_eq!(
+        h.run("SHUTDOWN ABORT"),
+        vec![Reply::error("ERR No shutdown in progress.")]
+    );
+    assert_eq!(
+        h.run("SHUTDOWN ABORT NOW"),
+        vec![Reply::error("ERR syntax error")]
+    );
+    assert_eq!(h.run("SHUTDOWN"), vec![]);
+    assert!(h.server.is_stopped());
+    assert!(h.server.is_closing(h.client));
+    assert_eq!(h.run("GET k"), vec![]);
+    h.server.start(h.now);
+    h.reconnect();
+    assert_eq!(h.get("k"), Reply::bulk("1"));
+}

@@ -2,7 +2,12 @@
 //! and AOF formats Redis 7.0 writes to it.
 
 pub mod aof;
+pub mod crc64;
 pub mod disk;
+pub mod lzf;
+pub mod rdb;
 pub(crate) mod rdb_bridge;
+mod snapshot;
 
 pub use disk::{Disk, DiskError, MemoryDisk};
+pub use snapshot::SnapshotState;

@@ -10,7 +10,6 @@
 mod api;
 mod base;
 mod convert;
-mod crc64;
 mod dump;
 mod engine;
 mod eval;
@@ -18,7 +17,6 @@ mod flags;
 mod functions;
 mod libs;
 mod log;
-mod lzf;
 mod numbers;
 mod rand48;
 mod run;
@@ -197,5 +195,36 @@ impl Server {
             libraries,
             functions,
         }
+    }
+}
+
+impl Scripting {
+    /// Every function library's code, as RDB files save them.
+    pub(crate) fn function_library_codes(&self) -> Vec<Vec<u8>> {
+        self.functions.as_ref().map_or_else(Vec::new, |f| {
+            f.libraries.iter().map(|l| l.code.clone()).collect()
+        })
+    }
+}
+
+impl Server {
+    /// Replaces every function library with these codes (loading a snapshot). Nothing
+    /// changes if one of them fails to load.
+    pub(crate) fn replace_function_libraries(&mut self, codes: &[Vec<u8>]) -> Result<(), String> {
+        if codes.is_empty() && self.scripting.functions.is_none() {
+            return Ok(());
+        }
+        let mut engine = self
+            .scripting
+            .take_functions()
+            .map_err(|reply| match reply {
+                Reply::Error(e) => e,
+                _ => "Failed creating the library".to_string(),
+            })?;
+        let budget = self.scripting.load_budget();
+        let payload = dump::dump(codes.iter().map(|c| c.as_slice()));
+        let result = engine.restore(&payload, true, false, budget);
+        self.scripting.put_functions(engine);
+        result
     }
 }

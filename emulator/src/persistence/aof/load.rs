@@ -154,7 +154,7 @@ impl Server {
     /// Loads the AOF the manifest describes. Err carries the fatal log line.
     pub(crate) fn load_aof(&mut self, now: u64) -> Result<AofLoad, String> {
         let path = self.manifest_path();
-        let text = match self.disk.read(&path) {
+        let text = match self.snapshot.disk.read(&path) {
             Ok(Some(text)) => text,
             Ok(None) => return Ok(AofLoad::Missing),
             Err(e) => {
@@ -212,6 +212,17 @@ impl Server {
         Ok(AofLoad::Loaded)
     }
 
+    /// Reads the manifest without loading anything (the AOF is off); a missing or damaged
+    /// one leaves the numbering at its start.
+    pub(crate) fn read_manifest_quietly(&mut self) {
+        let path = self.manifest_path();
+        if let Ok(Some(text)) = self.snapshot.disk.read(&path) {
+            if let Ok(manifest) = Manifest::parse(&text) {
+                self.aof.manifest = manifest;
+            }
+        }
+    }
+
     /// Loads one file of the manifest and returns its size (after any truncation).
     fn load_aof_file(
         &mut self,
@@ -221,7 +232,7 @@ impl Server {
     ) -> Result<u64, String> {
         let name = &entry.name;
         let path = self.aof_path(name);
-        let bytes = match self.disk.read(&path) {
+        let bytes = match self.snapshot.disk.read(&path) {
             Ok(Some(bytes)) => bytes,
             Ok(None) => {
                 return Err(format!(
@@ -241,7 +252,8 @@ impl Server {
                     return Err("Fatal error: the truncated file is not the last file".into());
                 }
                 let kept = bytes.get(..valid).unwrap_or(&bytes);
-                self.disk
+                self.snapshot
+                    .disk
                     .write(&path, kept)
                     .map_err(|e| format!("Error truncating the AOF file {name}: {e}"))?;
                 self.log_warning(format!(

@@ -174,7 +174,7 @@ impl Server {
         let Some(path) = self.current_incr_path() else {
             return;
         };
-        match self.disk.append(&path, &self.aof.unsynced) {
+        match self.snapshot.disk.append(&path, &self.aof.unsynced) {
             Ok(()) => {
                 self.aof.unsynced.clear();
                 self.aof.unsynced_since = None;
@@ -199,9 +199,12 @@ impl Server {
     fn write_manifest(&mut self) -> Result<(), String> {
         let path = self.manifest_path();
         let text = self.aof.manifest.render();
-        self.disk.write(&path, text.as_bytes()).map_err(|e| {
-            format!("Error trying to write the temporary AOF manifest file {path}: {e}")
-        })
+        self.snapshot
+            .disk
+            .write(&path, text.as_bytes())
+            .map_err(|e| {
+                format!("Error trying to write the temporary AOF manifest file {path}: {e}")
+            })
     }
 
     /// Redis's rewriteAppendOnlyFileBackground, run to completion: a new base file with the
@@ -271,10 +274,16 @@ impl Server {
         };
         if let Some((incr_name, _)) = incr {
             let incr_path = self.aof_path(incr_name);
-            self.disk.write(&incr_path, b"").map_err(write_error)?;
+            self.snapshot
+                .disk
+                .write(&incr_path, b"")
+                .map_err(write_error)?;
         }
         let base_path = self.aof_path(&base_name);
-        self.disk.write(&base_path, &base).map_err(write_error)?;
+        self.snapshot
+            .disk
+            .write(&base_path, &base)
+            .map_err(write_error)?;
         self.log_notice("Background AOF rewrite terminated with success".into());
         let old = std::mem::take(&mut self.aof.manifest);
         let mut history: Vec<ManifestEntry> = old.history;
@@ -325,7 +334,7 @@ impl Server {
             ));
             let path = self.aof_path(&entry.name);
             // A history file that cannot be deleted is only wasted space, as in Redis.
-            let _ = self.disk.remove(&path);
+            let _ = self.snapshot.disk.remove(&path);
         }
         let _ = self.write_manifest();
     }
@@ -369,7 +378,8 @@ impl Server {
                 self.dataset_as_commands(now)
             };
             let path = self.aof_path(&base_name);
-            self.disk
+            self.snapshot
+                .disk
                 .write(&path, &base)
                 .map_err(|e| format!("Can't open the append-only file {base_name}: {e}"))?;
             self.aof.base_size = base.len() as u64;
@@ -388,7 +398,8 @@ impl Server {
             let name = format!("{prefix}.{seq}.incr.aof");
             self.log_notice(format!("Creating AOF incr file {name} on server start"));
             let path = self.aof_path(&name);
-            self.disk
+            self.snapshot
+                .disk
                 .write(&path, b"")
                 .map_err(|e| format!("Can't open the append-only file {name}: {e}"))?;
             self.aof.manifest.incrs.push(ManifestEntry {
