@@ -117,6 +117,21 @@ impl Server {
         Ok(())
     }
 
+    /// What SIGTERM or SIGINT does to redis-server: a shutdown with the final save when
+    /// save points are configured. Returns whether the server stopped (a failed save keeps
+    /// it running, as in Redis) and the log lines.
+    pub fn shutdown_on_signal(&mut self, now_ms: u64) -> (bool, Vec<String>) {
+        let now = self.now_ms().max(now_ms);
+        self.log_warning("Received SIGTERM scheduling shutdown...".into());
+        let stopped = self.prepare_shutdown(ShutdownFlags::default(), now).is_ok();
+        if stopped {
+            self.stop();
+        } else {
+            self.log_warning("SIGTERM received but errors trying to shut down the server, check the logs for more information".into());
+        }
+        (stopped, self.take_log())
+    }
+
     /// Stops the server as SHUTDOWN did: every client is to be closed and nothing runs
     /// until `start`.
     pub(crate) fn stop(&mut self) {

@@ -112,7 +112,8 @@ impl Server {
         let rewrite = std::mem::replace(&mut p.rewrite, frame.rewrite);
         let prevent = std::mem::replace(&mut p.prevent, frame.prevent);
         let force = std::mem::replace(&mut p.force, frame.force);
-        let changed = self.dirty != frame.dirty_before;
+        // A save during the command (SAVE, SHUTDOWN) resets the counter: no change then.
+        let changed = self.dirty > frame.dirty_before;
         // EXEC is never propagated itself: the commands it ran were.
         if (changed || force) && !prevent && !blocked && name != "exec" && self.propagation_wanted()
         {
