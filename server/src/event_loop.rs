@@ -135,9 +135,10 @@ impl EventLoop {
                 .configure(name, value.as_bytes())
                 .map_err(|e| io::Error::other(format!("--{name} {value}: {e}")))?;
         }
-        // Loads the dataset (the AOF or the RDB file) as redis-server does at startup.
+        // Loads the dataset (the AOF or the RDB file) as redis-server does at startup. The
+        // log goes to standard error: standard output's first line is the ready line.
         for line in server.start(wall_ms()) {
-            println!("{line}");
+            eprintln!("{line}");
         }
         if server.is_stopped() {
             return Err(io::Error::other("the dataset could not be loaded"));
@@ -197,7 +198,7 @@ impl EventLoop {
                 // save fails Redis keeps running, and so do we.
                 let (stopped, log) = self.server.shutdown_on_signal(wall_ms());
                 for line in log {
-                    println!("{line}");
+                    eprintln!("{line}");
                 }
                 if stopped {
                     self.shut_down();
@@ -207,7 +208,7 @@ impl EventLoop {
             if self.server.is_stopped() {
                 // SHUTDOWN: its client gets no reply; every connection is closed.
                 for line in self.server.take_log() {
-                    println!("{line}");
+                    eprintln!("{line}");
                 }
                 self.shut_down();
                 return Ok(());
