@@ -86,7 +86,8 @@ pub(super) fn restore(srv: &mut Server, call: &mut Call) -> Reply {
         return Reply::error("ERR DUMP payload version or checksum are wrong");
     }
     let limits = LoadLimits::from_config(&srv.config);
-    let Ok(value) = rdb::decode_value(&payload[..payload.len() - 10], &limits) else {
+    // Redis reads the value from the whole payload: a value running into the footer loads.
+    let Ok(value) = rdb::decode_value(payload, &limits) else {
         return Reply::error("ERR Bad data format");
     };
     let deleted = options.replace && srv.delete_key(db, &key);
