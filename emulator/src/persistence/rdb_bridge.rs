@@ -2,7 +2,7 @@
 //! with `aof-use-rdb-preamble yes`, an RDB base read back, the snapshot loaded at start and
 //! the one saved at shutdown.
 
-use super::rdb::{self, EncodeOptions, ExpiredKeys, LoadLimits};
+use super::rdb::{self, EncodeOptions, LoadLimits, LoadOptions};
 use crate::server::Server;
 
 /// The dataset as an RDB file marked `aof-base`, for an AOF base.
@@ -20,7 +20,13 @@ pub(crate) fn load_for_aof(server: &mut Server, bytes: &[u8], now: u64) -> Resul
     let aof_base = data.aux_field("aof-base") == Some(b"1".as_slice());
     let consumed = data.bytes;
     let summary = server
-        .load_dataset_with(data, ExpiredKeys::Keep)
+        .load_dataset_with(
+            data,
+            LoadOptions {
+                drop_expired: false,
+                ..LoadOptions::default()
+            },
+        )
         .map_err(|e| e.to_string())?;
     let mut lines = summary.log_lines(now);
     if aof_base {

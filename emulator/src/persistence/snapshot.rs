@@ -5,7 +5,7 @@
 //! started it (or the periodic job) finishes. Until then it counts as in progress, as INFO
 //! shows, and the data it saves is the data at its start, since nothing else runs meanwhile.
 
-use super::rdb::{self, EncodeOptions, LoadLimits, LoadSummary};
+use super::rdb::{self, EncodeOptions, LoadLimits, LoadOptions, LoadSummary};
 use super::{Disk, DiskError, MemoryDisk};
 use crate::server::Server;
 
@@ -216,8 +216,30 @@ impl Server {
 
     /// Decodes and installs an RDB file's content under this server's configuration.
     pub fn load_rdb_bytes(&mut self, bytes: &[u8]) -> Result<LoadSummary, String> {
+        self.load_rdb_bytes_with(bytes, LoadOptions::default())
+    }
+
+    /// `load_rdb_bytes` with options (an AOF's base file keeps expired keys).
+    pub fn load_rdb_bytes_with(
+        &mut self,
+        bytes: &[u8],
+        options: LoadOptions,
+    ) -> Result<LoadSummary, String> {
         let limits = LoadLimits::from_config(&self.config);
         let data = rdb::decode_with(bytes, &limits).map_err(|e| e.to_string())?;
-        self.load_dataset(data).map_err(|e| e.to_string())
+        self.load_dataset_with(data, options)
+            .map_err(|e| e.to_string())
+    }
+
+    /// DEBUG RELOAD's load: the snapshot file must exist.
+    pub(crate) fn reload_snapshot(&mut self, options: LoadOptions) -> Result<LoadSummary, String> {
+        let name = self.rdb_filename();
+        let bytes = self
+            .snapshot
+            .disk
+            .read(&name)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "No such file or directory".to_string())?;
+        self.load_rdb_bytes_with(&bytes, options)
     }
 }

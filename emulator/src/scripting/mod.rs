@@ -208,10 +208,16 @@ impl Scripting {
 }
 
 impl Server {
-    /// Replaces every function library with these codes (loading a snapshot). Nothing
-    /// changes if one of them fails to load.
-    pub(crate) fn replace_function_libraries(&mut self, codes: &[Vec<u8>]) -> Result<(), String> {
-        if codes.is_empty() && self.scripting.functions.is_none() {
+    /// Installs function libraries from a snapshot: in place of the current ones (`flush`),
+    /// or added to them (replacing libraries of the same name if `replace`). Nothing changes
+    /// if one of them fails to load.
+    pub(crate) fn install_function_libraries(
+        &mut self,
+        codes: &[Vec<u8>],
+        flush: bool,
+        replace: bool,
+    ) -> Result<(), String> {
+        if codes.is_empty() && (!flush || self.scripting.functions.is_none()) {
             return Ok(());
         }
         let mut engine = self
@@ -223,7 +229,7 @@ impl Server {
             })?;
         let budget = self.scripting.load_budget();
         let payload = dump::dump(codes.iter().map(|c| c.as_slice()));
-        let result = engine.restore(&payload, true, false, budget);
+        let result = engine.restore(&payload, flush, replace, budget);
         self.scripting.put_functions(engine);
         result
     }

@@ -11,6 +11,7 @@ mod lolwut;
 mod memory;
 mod monitor;
 mod monitor_feed;
+mod persistence;
 mod slowlog;
 
 pub(crate) use monitor::{request_len, Monitor};
@@ -50,6 +51,9 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("monitor", monitor_feed::monitor),
     ("bgrewriteaof", aof::bgrewriteaof),
     ("shutdown", aof::shutdown),
+    ("save", persistence::save),
+    ("bgsave", persistence::bgsave),
+    ("lastsave", persistence::lastsave),
 ];
 
 /// Redis's `addReplyHelp`: a usage line, the command's help lines, then HELP itself.
@@ -113,6 +117,10 @@ fn flushall(srv: &mut Server, call: &mut Call) -> Reply {
         srv.empty_db(db);
     }
     srv.force_propagation();
+    // With `save` rules, Redis saves the now empty dataset at once.
+    if !srv.config.save.is_empty() {
+        let _ = srv.save_snapshot(call.now);
+    }
     Reply::ok()
 }
 

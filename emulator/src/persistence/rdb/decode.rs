@@ -342,7 +342,7 @@ fn decode_zset(r: &mut Reader<'_>, binary: bool, limits: &LoadLimits) -> Result<
 /// it has more members than `zset-max-listpack-entries`.
 fn zset_from_pairs(flat: Vec<Vec<u8>>, limits: &LoadLimits) -> Result<Value, RdbError> {
     let err = || corrupt("Zset listpack integrity check failed.");
-    if flat.len() % 2 != 0 {
+    if !flat.len().is_multiple_of(2) {
         return Err(err());
     }
     let mut zset = SortedSet::new(true);
@@ -370,7 +370,7 @@ fn hash_from_flat(
     what: &str,
 ) -> Result<HashValue, RdbError> {
     let err = || RdbError::Corrupt(format!("{what} integrity check failed."));
-    if flat.len() % 2 != 0 {
+    if !flat.len().is_multiple_of(2) {
         return Err(err());
     }
     let unlimited = HashLimits {

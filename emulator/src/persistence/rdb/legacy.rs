@@ -153,8 +153,11 @@ fn decode_ziplist_payload(blob: &[u8], pos: usize) -> Option<(Vec<u8>, usize)> {
 
 // ----- zipmap -----
 
+/// Field and value pairs.
+pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Validates a zipmap (the hash encoding of Redis before 2.6) and returns its pairs.
-pub fn decode_zipmap(blob: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, RdbError> {
+pub fn decode_zipmap(blob: &[u8]) -> Result<Pairs, RdbError> {
     let err = || corrupt("Zipmap");
     let mut pos = 1usize;
     if blob.is_empty() {
@@ -182,10 +185,7 @@ pub fn decode_zipmap(blob: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, RdbError> {
         Ok(s)
     };
     let mut pairs = Vec::new();
-    loop {
-        let Some(key_len) = read_len(&mut pos)? else {
-            break;
-        };
+    while let Some(key_len) = read_len(&mut pos)? {
         let key = take(&mut pos, key_len)?;
         let value_len = read_len(&mut pos)?.ok_or_else(err)?;
         let free = usize::from(*blob.get(pos).ok_or_else(err)?);

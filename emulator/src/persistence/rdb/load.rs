@@ -54,13 +54,28 @@ impl LoadSummary {
     }
 }
 
-/// How keys whose expiry has passed are treated.
+/// How a dataset is installed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExpiredKeys {
-    /// Dropped (and counted), as a master loading its RDB file does.
-    Drop,
-    /// Kept, to expire as usual (the base file of an AOF: later commands may refer to them).
-    Keep,
+pub struct LoadOptions {
+    /// Keys whose expiry has passed are dropped (and counted), as a master loading its RDB
+    /// file does; kept to expire as usual for the base file of an AOF.
+    pub drop_expired: bool,
+    /// The current dataset and libraries are replaced; otherwise the file's are added to
+    /// them (DEBUG RELOAD NOFLUSH).
+    pub flush: bool,
+    /// A key or library already present is replaced rather than an error (DEBUG RELOAD
+    /// MERGE).
+    pub allow_duplicates: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            drop_expired: true,
+            flush: true,
+            allow_duplicates: false,
+        }
+    }
 }
 
 impl Server {
@@ -68,14 +83,14 @@ impl Server {
     /// dropping keys that already expired. Nothing changes if the file cannot be installed
     /// (a library that fails to load, a duplicated key).
     pub fn load_dataset(&mut self, data: LoadedDataset) -> Result<LoadSummary, RdbError> {
-        self.load_dataset_with(data, ExpiredKeys::Drop)
+        self.load_dataset_with(data, LoadOptions::default())
     }
 
-    /// `load_dataset` with a choice about keys that already expired.
+    /// `load_dataset` with options.
     pub fn load_dataset_with(
         &mut self,
         data: LoadedDataset,
-        expired: ExpiredKeys,
+        options: LoadOptions,
     ) -> Result<LoadSummary, RdbError> {
         let now = self.clock.now();
         let lfu = self.config.policy().is_lfu();
@@ -90,13 +105,17 @@ impl Server {
             used_memory: number(data.aux_field("used-mem")),
             ..LoadSummary::default()
         };
-        let mut dbs: Vec<Db> = (0..self.dbs.len()).map(|_| Db::default()).collect();
+        let mut dbs: Vec<Db> = if options.flush {
+            (0..self.dbs.len()).map(|_| Db::default()).collect()
+        } else {
+            self.dbs.clone()
+        };
         for loaded in data.keys {
             let Some(db) = dbs.get_mut(loaded.db) else {
                 return Err(RdbError::TooManyDatabases(self.dbs.len() as u64));
             };
             let deadline = loaded.expire_at_ms.map(|at| u64::try_from(at).unwrap_or(0));
-            if expired == ExpiredKeys::Drop && deadline.is_some_and(|at| at < now) {
+            if options.drop_expired && deadline.is_some_and(|at| at < now) {
                 summary.keys_expired += 1;
                 continue;
             }
@@ -109,19 +128,22 @@ impl Server {
             } else if let Some(idle) = loaded.idle_seconds {
                 entry.last_access_ms = now.saturating_sub(idle.saturating_mul(1000));
             }
-            if db.insert(&loaded.key, entry).is_some() {
+            if db.insert(&loaded.key, entry).is_some() && !options.allow_duplicates {
                 return Err(RdbError::Corrupt(format!(
                     "Duplicated key found in RDB file: '{}' in DB {}",
                     String::from_utf8_lossy(&loaded.key),
                     loaded.db
                 )));
             }
-            if let Some(at) = deadline {
-                db.set_expire(&loaded.key, at);
+            match deadline {
+                Some(at) => db.set_expire(&loaded.key, at),
+                None => {
+                    db.persist(&loaded.key);
+                }
             }
             summary.keys_loaded += 1;
         }
-        self.replace_function_libraries(&data.functions)
+        self.install_function_libraries(&data.functions, options.flush, options.allow_duplicates)
             .map_err(RdbError::Function)?;
         for (index, db) in dbs.into_iter().enumerate() {
             let old = std::mem::replace(&mut self.dbs[index], db);

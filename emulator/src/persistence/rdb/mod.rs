@@ -30,7 +30,7 @@ use crate::types::Value;
 
 pub use decode::{decode, decode_value, decode_with};
 pub use encode::{encode, encode_value, encode_with, EncodeOptions};
-pub use load::{ExpiredKeys, LoadSummary};
+pub use load::{LoadOptions, LoadSummary};
 
 /// The `redis-ver` written in files.
 pub const REDIS_VERSION: &str = "7.0.15";
