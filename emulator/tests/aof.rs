@@ -65,8 +65,7 @@ impl Host {
         let manifest = self.file("appendonlydir/appendonly.aof.manifest").unwrap();
         let name = manifest
             .lines()
-            .filter(|l| l.ends_with("type i"))
-            .last()
+            .rfind(|l| l.ends_with("type i"))
             .and_then(|l| l.split(' ').nth(1))
             .unwrap()
             .to_string();
