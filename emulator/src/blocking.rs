@@ -416,6 +416,10 @@ impl Server {
                 let Some(reply) = serve(self, &mut call, &key) else {
                     continue;
                 };
+                // What serving changed is propagated as its own command (Redis's afterCommand
+                // for the served client).
+                self.flush_propagation(true);
+                self.aof_after_write(now);
                 let slot = self.take_reply_slot();
                 if let Reply::Error(message) = &reply {
                     // Redis's updateStatsOnUnblock: the blocked command failed.

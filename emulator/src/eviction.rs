@@ -161,6 +161,9 @@ impl Server {
     pub(crate) fn perform_evictions(&mut self) -> bool {
         let now = self.clock.now();
         let ok = self.evict_until_under_limit(now);
+        // Evictions are propagated at once and never as a transaction.
+        self.flush_propagation(false);
+        self.aof_after_write(now);
         match (ok, self.eviction.exceeded_since) {
             (false, None) => self.eviction.exceeded_since = Some(now),
             (true, Some(since)) => {
@@ -196,6 +199,8 @@ impl Server {
             self.stats.evicted_keys += 1;
             self.key_modified(db, &key);
             self.notify_keyspace_event(crate::notify::class::EVICTED, "evicted", &key, db);
+            let lazy = self.config.lazyfree_lazy_eviction;
+            self.propagate_deletion(db, &key, lazy);
             freed += before.saturating_sub(self.used_memory() as u64);
         }
         true

@@ -85,8 +85,9 @@ pub(crate) struct ActiveExpireState {
 
 impl Server {
     /// Whether `key` is logically expired at `now` (Redis's keyIsExpired).
+    /// Nothing expires while the AOF is being loaded (Redis checks `server.loading`).
     pub(crate) fn key_is_expired(&self, db: usize, key: &[u8], now: u64) -> bool {
-        matches!(self.dbs[db].expire_at(key), Some(at) if now > at)
+        !self.aof.loading && matches!(self.dbs[db].expire_at(key), Some(at) if now > at)
     }
 
     /// Deletes `key` if its deadline has passed (Redis's expireIfNeeded); true if it did.
@@ -105,6 +106,8 @@ impl Server {
             self.stats.expired_keys += 1;
             self.notify_keyspace_event(class::EXPIRED, "expired", key, db);
             self.key_modified(db, key);
+            let lazy = self.config.lazyfree_lazy_expire;
+            self.propagate_deletion(db, key, lazy);
         }
     }
 
@@ -122,7 +125,10 @@ impl Server {
     ) -> Option<&mut Entry> {
         let mut slot = self.dbs[db].locate(key);
         // Redis's expireIfNeeded, reading the deadline from the slot just found.
-        if slot.is_some_and(|s| self.dbs[db].expire_at_slot(s).is_some_and(|at| now > at)) {
+        let loading = self.aof.loading;
+        if slot
+            .is_some_and(|s| !loading && self.dbs[db].expire_at_slot(s).is_some_and(|at| now > at))
+        {
             self.delete_expired_key(db, key);
             slot = None;
         }

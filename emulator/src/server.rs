@@ -122,6 +122,16 @@ pub struct Server {
     pub(crate) observer_running: bool,
     /// The id the next observer gets (counting down from below the script client's).
     next_observer_id: ClientId,
+    /// The append-only file's state.
+    pub(crate) aof: crate::persistence::aof::Aof,
+    /// Commands waiting to be propagated to the AOF (see `propagate.rs`).
+    pub(crate) propagation: crate::propagate::Propagation,
+    /// Log lines not yet taken by the host (see `lifecycle.rs`).
+    pub(crate) log: Vec<String>,
+    /// Set by SHUTDOWN: the host should close every connection.
+    pub(crate) stopped: bool,
+    /// Snapshot state and the disk it goes to (see `persistence`).
+    pub(crate) snapshot: crate::persistence::SnapshotState,
 }
 
 impl Default for Server {
@@ -160,6 +170,11 @@ impl Server {
             spare_argv: None,
             observer_running: false,
             next_observer_id: crate::scripting::SCRIPT_CLIENT_ID - 1,
+            aof: crate::persistence::aof::Aof::new(),
+            propagation: Default::default(),
+            log: Vec::new(),
+            stopped: false,
+            snapshot: Default::default(),
         }
     }
 
@@ -301,9 +316,12 @@ impl Server {
     pub fn tick(&mut self, now_ms: u64) {
         let now = self.tick_clock(now_ms);
         self.keys_cron(now);
+        self.flush_propagation_outside_call();
+        self.aof_cron(now);
         self.close_idle_clients(now);
         self.time_out_blocked_clients(now);
         self.handle_blocked_clients(now);
+        self.snapshot_cron(now);
     }
 
     /// The host time at which `tick` next has work to do, if any.
@@ -312,6 +330,8 @@ impl Server {
             self.next_keys_cron(),
             self.next_idle_timeout(),
             self.next_block_timeout(),
+            self.next_aof_deadline(),
+            self.next_snapshot_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -346,7 +366,7 @@ impl Server {
         now_ms: u64,
         replies: &mut Vec<Reply>,
     ) {
-        if argv.is_empty() || !self.clients.contains_key(&id) {
+        if argv.is_empty() || !self.clients.contains_key(&id) || self.stopped {
             return;
         }
         let now = self.tick_clock(now_ms);
@@ -379,6 +399,8 @@ impl Server {
         self.observer_running = self.clients.get(&id).is_some_and(|c| c.observer);
         let reply = self.process(id, argv, now);
         self.observer_running = false;
+        // A BGSAVE is written once its command is done.
+        self.finish_background_save();
         let slot = self.reply_slot.take();
         let first = replies.len();
         // One lookup of the client serves every step after the command (they run per command).
@@ -554,7 +576,10 @@ impl Server {
     /// each command of EXEC, and for commands called from scripts.
     pub(crate) fn call(&mut self, command: Command, call: &mut Call) -> Reply {
         let start = (self.micros)();
+        let frame = self.enter_call();
         let reply = (command.handler)(self, call);
+        let blocked = call.block.is_some();
+        self.leave_call(frame, call, command.spec.name, blocked);
         if self.observer_running {
             self.settle_memory();
             return reply;

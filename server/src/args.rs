@@ -9,7 +9,7 @@ use std::fmt;
 use crate::cli::CliOptions;
 
 pub const USAGE: &str = "\
-Usage: redis-emu [--port <port>] [--bind <address>]
+Usage: redis-emu [--port <port>] [--bind <address>] [--dir <path>] [--<config> <value>]...
        redis-emu cli [-h <host>] [-p <port>] [-n <db>] [-3] [--raw | --no-raw]
 
 Serves the Redis Playground engine over the Redis protocol (RESP2/RESP3, inline commands).
@@ -19,6 +19,12 @@ Serves the Redis Playground engine over the Redis protocol (RESP2/RESP3, inline 
 Options:
   --port <port>     TCP port to listen on (default 6379; 0 picks a free one)
   --bind <address>  address to listen on (default 127.0.0.1)
+  --dir <path>      keep dump.rdb and the AOF directory there, load them at start and
+                    save on SHUTDOWN or SIGTERM as redis-server does (without --dir the
+                    files live in memory and end with the process)
+  --dbfilename, --appendonly, --appendfsync, --appenddirname, --appendfilename, --save,
+  --aof-use-rdb-preamble <value>
+                    set that configuration parameter before the dataset is loaded
   -h, --help        print this help
   -v, --version     print the version
 ";
@@ -36,6 +42,10 @@ pub enum Invocation {
 pub struct ServeOptions {
     pub bind: String,
     pub port: u16,
+    /// Where the persistence files go (`--dir`).
+    pub dir: Option<String>,
+    /// Configuration parameters given as flags, in order.
+    pub config: Vec<(String, String)>,
 }
 
 impl Default for ServeOptions {
@@ -43,6 +53,8 @@ impl Default for ServeOptions {
         ServeOptions {
             bind: "127.0.0.1".into(),
             port: 6379,
+            dir: None,
+            config: Vec::new(),
         }
     }
 }
@@ -90,6 +102,16 @@ fn parse_serve(args: &[String]) -> Result<Invocation, ArgError> {
                     .map_err(|_| ArgError(format!("invalid port '{text}'")))?;
             }
             "--bind" => options.bind = value()?,
+            "--dir" => options.dir = Some(value()?),
+            "--dbfilename"
+            | "--appendonly"
+            | "--appendfsync"
+            | "--appenddirname"
+            | "--appendfilename"
+            | "--save"
+            | "--aof-use-rdb-preamble" => {
+                options.config.push((name[2..].to_string(), value()?));
+            }
             other => return Err(ArgError(format!("unknown option '{other}'"))),
         }
     }
@@ -150,7 +172,25 @@ mod tests {
             parse_words(&["--port", "7000", "--bind=0.0.0.0"]),
             Ok(Invocation::Serve(ServeOptions {
                 bind: "0.0.0.0".into(),
-                port: 7000
+                port: 7000,
+                ..ServeOptions::default()
+            }))
+        );
+        assert_eq!(
+            parse_words(&[
+                "--dir",
+                "/tmp/d",
+                "--appendonly",
+                "yes",
+                "--appendfsync=always"
+            ]),
+            Ok(Invocation::Serve(ServeOptions {
+                dir: Some("/tmp/d".into()),
+                config: vec![
+                    ("appendonly".into(), "yes".into()),
+                    ("appendfsync".into(), "always".into())
+                ],
+                ..ServeOptions::default()
             }))
         );
         assert_eq!(parse_words(&["--help"]), Ok(Invocation::Help));

@@ -126,6 +126,23 @@ impl EventLoop {
             .register(signals.source(), SIGNALS, Interest::READABLE)?;
         let mut server = Server::new();
         server.set_micros_source(Box::new(monotonic_us));
+        if let Some(dir) = &options.dir {
+            let disk = crate::fs_disk::FsDisk::open(std::path::Path::new(dir))?;
+            server.set_disk(Box::new(disk));
+        }
+        for (name, value) in &options.config {
+            server
+                .configure(name, value.as_bytes())
+                .map_err(|e| io::Error::other(format!("--{name} {value}: {e}")))?;
+        }
+        // Loads the dataset (the AOF or the RDB file) as redis-server does at startup. The
+        // log goes to standard error: standard output's first line is the ready line.
+        for line in server.start(wall_ms()) {
+            eprintln!("{line}");
+        }
+        if server.is_stopped() {
+            return Err(io::Error::other("the dataset could not be loaded"));
+        }
         Ok(EventLoop {
             poll,
             listener,
@@ -177,6 +194,22 @@ impl EventLoop {
                 }
             }
             if stop {
+                // SIGTERM/SIGINT: Redis's shutdown with its final save and AOF fsync; if the
+                // save fails Redis keeps running, and so do we.
+                let (stopped, log) = self.server.shutdown_on_signal(wall_ms());
+                for line in log {
+                    eprintln!("{line}");
+                }
+                if stopped {
+                    self.shut_down();
+                    return Ok(());
+                }
+            }
+            if self.server.is_stopped() {
+                // SHUTDOWN: its client gets no reply; every connection is closed.
+                for line in self.server.take_log() {
+                    eprintln!("{line}");
+                }
                 self.shut_down();
                 return Ok(());
             }

@@ -5,6 +5,7 @@
 mod args;
 mod cli;
 mod event_loop;
+mod fs_disk;
 mod request;
 mod signals;
 

@@ -158,6 +158,22 @@ fn range_reply(list: &ListValue, start: i64, end: i64, reverse: bool) -> Reply {
 }
 
 /// Pops up to `count` elements from one end, in the order they come off.
+/// The non-blocking pop a list pop is propagated as.
+pub(super) fn pop_command(end: End) -> &'static [u8] {
+    match end {
+        End::Head => b"LPOP",
+        End::Tail => b"RPOP",
+    }
+}
+
+/// LEFT or RIGHT, as LMOVE is propagated.
+pub(super) fn end_word(end: End) -> &'static [u8] {
+    match end {
+        End::Head => b"LEFT",
+        End::Tail => b"RIGHT",
+    }
+}
+
 fn pop_many(list: &mut ListValue, end: End, count: usize) -> Vec<Reply> {
     let count = count.min(list.len());
     let mut popped = Vec::with_capacity(count);

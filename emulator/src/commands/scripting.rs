@@ -8,18 +8,31 @@ use crate::server::{Call, Server};
 use crate::util::eq_ignore_case;
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
-    ("eval", |srv, call| scripting::eval(srv, call, false, false)),
+    // A script is propagated as the commands it ran, never itself.
+    ("eval", |srv, call| {
+        srv.prevent_propagation();
+        scripting::eval(srv, call, false, false)
+    }),
     ("evalsha", |srv, call| {
+        srv.prevent_propagation();
         scripting::eval(srv, call, true, false)
     }),
     ("eval_ro", |srv, call| {
+        srv.prevent_propagation();
         scripting::eval(srv, call, false, true)
     }),
     ("evalsha_ro", |srv, call| {
+        srv.prevent_propagation();
         scripting::eval(srv, call, true, true)
     }),
-    ("fcall", |srv, call| scripting::fcall(srv, call, false)),
-    ("fcall_ro", |srv, call| scripting::fcall(srv, call, true)),
+    ("fcall", |srv, call| {
+        srv.prevent_propagation();
+        scripting::fcall(srv, call, false)
+    }),
+    ("fcall_ro", |srv, call| {
+        srv.prevent_propagation();
+        scripting::fcall(srv, call, true)
+    }),
     ("script|load", script_load),
     ("script|exists", script_exists),
     ("script|flush", script_flush),

@@ -152,8 +152,19 @@ fn getdel(srv: &mut Server, call: &mut Call) -> Reply {
     if srv.delete_key(call.db, call.arg(1)) {
         srv.notify_keyspace_event(class::GENERIC, "del", call.arg(1), call.db);
         srv.add_dirty(1);
+        let lazy = srv.config.lazyfree_lazy_user_del;
+        srv.rewrite_argv_parts(&[deletion_command(lazy), call.arg(1)]);
     }
     reply
+}
+
+/// How a deletion is propagated: UNLINK when that kind of deletion is lazy.
+pub(crate) fn deletion_command(lazy: bool) -> &'static [u8] {
+    if lazy {
+        b"UNLINK"
+    } else {
+        b"DEL"
+    }
 }
 
 fn getset(srv: &mut Server, call: &mut Call) -> Reply {
@@ -166,6 +177,7 @@ fn getset(srv: &mut Server, call: &mut Call) -> Reply {
     let value = StringValue::copied(call.arg(2));
     set_key(srv, call, call.arg(1), value, false);
     srv.add_dirty(1);
+    srv.rewrite_argv_parts(&[b"SET", call.arg(1), call.arg(2)]);
     reply
 }
 

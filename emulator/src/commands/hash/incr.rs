@@ -64,5 +64,6 @@ fn hincrbyfloat_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     srv.key_modified(call.db, key);
     srv.notify_keyspace_event(class::HASH, "hincrbyfloat", key, call.db);
     srv.add_dirty(1);
+    srv.rewrite_argv_parts(&[b"HSET", key, field, &text]);
     Ok(Reply::Bulk(text))
 }

@@ -116,11 +116,27 @@ fn set_expiry(srv: &mut Server, call: &mut Call, base: i64, unit: Unit) -> Reply
         return Reply::Integer(0);
     }
 
-    if when <= call.now as i64 {
+    if when <= call.now as i64 && !srv.aof.loading {
         // A deadline that has already passed deletes the key at once.
         srv.delete_key(call.db, key);
         srv.notify_keyspace_event(class::GENERIC, "del", key, call.db);
+        let lazy = srv.config.lazyfree_lazy_expire;
+        let name: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
+        srv.rewrite_argv_parts(&[name, key]);
     } else {
+        // Propagated as PEXPIREAT with the absolute time; the NX/XX/GT/LT options stay.
+        let mut argv = call.argv.clone();
+        if call.spec.name != "pexpireat" {
+            if let Some(name) = argv.get_mut(0) {
+                *name = b"PEXPIREAT".to_vec();
+            }
+        }
+        if base != 0 || unit == Unit::Seconds {
+            if let Some(time) = argv.get_mut(2) {
+                *time = when.to_string().into_bytes();
+            }
+        }
+        srv.rewrite_argv(argv);
         srv.dbs[call.db].set_expire(key, when as u64);
         // Redis replies before notifying `expire` (but after notifying `del` above).
         srv.reply_here(call);

@@ -50,6 +50,7 @@ fn blocking_pop(srv: &mut Server, call: &mut Call, end: End) -> Result<Reply, Re
         };
         srv.reply_here(call);
         elements_removed(srv, call.db, key, end, 1);
+        srv.rewrite_argv_parts(&[super::pop_command(end), key]);
         return Ok(Reply::Array(vec![Reply::bulk(key), Reply::Bulk(element)]));
     }
     if call.nested {
@@ -103,6 +104,17 @@ fn blocking_move(
     timeout: u64,
 ) -> Result<Reply, Reply> {
     if write_list(srv, call, call.arg(1))?.is_some() {
+        // Propagated as the non-blocking form, with the arguments as given.
+        let mut argv = call.argv.clone();
+        argv.pop();
+        if let Some(name) = argv.first_mut() {
+            *name = if call.spec.name == "blmove" {
+                b"LMOVE".to_vec()
+            } else {
+                b"RPOPLPUSH".to_vec()
+            };
+        }
+        srv.rewrite_argv(argv);
         return super::push_pop::move_element(srv, call, from, to);
     }
     if call.nested {
@@ -145,6 +157,10 @@ fn serve_pop(srv: &mut Server, call: &Call, key: &[u8], end: End) -> Reply {
         return Reply::NullArray;
     };
     srv.reply_here(call);
+    srv.also_propagate(
+        call.db,
+        vec![super::pop_command(end).to_vec(), key.to_vec()],
+    );
     srv.notify_keyspace_event(class::LIST, pop_event(end), key, call.db);
     super::delete_if_empty(srv, call.db, key);
     Reply::Array(vec![Reply::bulk(key), Reply::Bulk(element)])
@@ -160,6 +176,12 @@ fn serve_mpop(srv: &mut Server, call: &Call, key: &[u8]) -> Reply {
         _ => Vec::new(),
     };
     let popped = elements.len();
+    let argv = vec![
+        super::pop_command(args.end).to_vec(),
+        key.to_vec(),
+        popped.to_string().into_bytes(),
+    ];
+    srv.also_propagate(call.db, argv);
     srv.reply_here(call);
     elements_removed(srv, call.db, key, args.end, popped);
     Reply::Array(vec![Reply::bulk(key), Reply::Array(elements)])
@@ -171,7 +193,21 @@ fn serve_move(srv: &mut Server, call: &Call, key: &[u8], from: End, to: End) -> 
     let destination = call.arg(2).to_vec();
     match transfer(srv, call, key, &destination, from, to) {
         // Redis counts no change for a served move.
-        Ok(Some(element)) => Reply::Bulk(element),
+        Ok(Some(element)) => {
+            let argv = if call.spec.name == "brpoplpush" {
+                vec![b"RPOPLPUSH".to_vec(), key.to_vec(), destination]
+            } else {
+                vec![
+                    b"LMOVE".to_vec(),
+                    key.to_vec(),
+                    destination,
+                    super::end_word(from).to_vec(),
+                    super::end_word(to).to_vec(),
+                ]
+            };
+            srv.also_propagate(call.db, argv);
+            Reply::Bulk(element)
+        }
         Ok(None) => Reply::Null,
         Err(error) => error,
     }

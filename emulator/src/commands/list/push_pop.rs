@@ -166,6 +166,9 @@ pub(super) fn pop_from_first(
         let popped = elements.len();
         srv.reply_here(call);
         elements_removed(srv, call.db, key, end, popped);
+        // LMPOP and BLMPOP are propagated as LPOP/RPOP with the number popped.
+        let popped_text = popped.to_string();
+        srv.rewrite_argv_parts(&[super::pop_command(end), key, popped_text.as_bytes()]);
         return Ok(Some(Reply::Array(vec![
             Reply::bulk(key),
             Reply::Array(elements),

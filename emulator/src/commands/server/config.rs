@@ -108,7 +108,13 @@ pub(super) fn set(srv: &mut Server, call: &mut Call) -> Reply {
         }
     }
     let memory_changed = updated.maxmemory != srv.config.maxmemory;
+    let appendonly_changed = updated.appendonly != srv.config.appendonly;
     srv.config = updated;
+    if appendonly_changed {
+        if let Err(reply) = srv.apply_appendonly(call.now) {
+            return reply;
+        }
+    }
     if memory_changed && srv.config.maxmemory != 0 {
         // Redis starts evicting right after the limit changes.
         srv.perform_evictions();

@@ -106,10 +106,6 @@ fn seconds_text(us: u64) -> String {
     format!("{}.{:06}", us / 1_000_000, us % 1_000_000)
 }
 
-fn yes_no_digit(b: bool) -> u8 {
-    u8::from(b)
-}
-
 /// Redis's `%.2f` of a C float ratio.
 fn ratio(a: u64, b: u64) -> String {
     let r = if b == 0 { 0.0 } else { a as f32 / b as f32 };
@@ -365,39 +361,35 @@ impl Server {
         ] {
             s.field(name, value);
         }
+        let snapshot = &self.snapshot;
         s.field("rdb_changes_since_last_save", self.dirty);
-        s.field("rdb_bgsave_in_progress", 0);
-        s.field("rdb_last_save_time", self.started_ms / 1000);
-        s.field("rdb_last_bgsave_status", "ok");
-        s.field("rdb_last_bgsave_time_sec", -1);
-        s.field("rdb_current_bgsave_time_sec", -1);
-        s.field("rdb_saves", 0);
+        s.field(
+            "rdb_bgsave_in_progress",
+            u8::from(snapshot.bgsave_in_progress()),
+        );
+        s.field("rdb_last_save_time", self.last_save_seconds());
+        let status = if snapshot.last_bgsave_ok() {
+            "ok"
+        } else {
+            "err"
+        };
+        s.field("rdb_last_bgsave_status", status);
+        s.field("rdb_last_bgsave_time_sec", snapshot.last_bgsave_seconds());
+        // A background save finishes with the command that started it.
+        let current = if snapshot.bgsave_in_progress() { 0 } else { -1 };
+        s.field("rdb_current_bgsave_time_sec", current);
+        s.field("rdb_saves", snapshot.saves);
         s.field("rdb_last_cow_size", 0);
-        s.field("rdb_last_load_keys_expired", 0);
-        s.field("rdb_last_load_keys_loaded", 0);
-        s.field("aof_enabled", yes_no_digit(self.config.appendonly));
-        s.field("aof_rewrite_in_progress", 0);
-        s.field("aof_rewrite_scheduled", 0);
-        s.field("aof_last_rewrite_time_sec", -1);
-        s.field("aof_current_rewrite_time_sec", -1);
-        s.field("aof_last_bgrewrite_status", "ok");
-        s.field("aof_rewrites", 0);
-        s.field("aof_rewrites_consecutive_failures", 0);
-        s.field("aof_last_write_status", "ok");
-        s.field("aof_last_cow_size", 0);
-        s.field("module_fork_in_progress", 0);
-        s.field("module_fork_last_cow_size", 0);
-        if self.config.appendonly {
-            for name in [
-                "aof_current_size",
-                "aof_base_size",
-                "aof_pending_rewrite",
-                "aof_buffer_length",
-                "aof_pending_bio_fsync",
-                "aof_delayed_fsync",
-            ] {
-                s.field(name, 0);
-            }
+        s.field(
+            "rdb_last_load_keys_expired",
+            snapshot.last_load_keys_expired(),
+        );
+        s.field(
+            "rdb_last_load_keys_loaded",
+            snapshot.last_load_keys_loaded(),
+        );
+        for (name, value) in self.info_aof_fields() {
+            s.field(name, value);
         }
     }
 

@@ -2,6 +2,7 @@
 //! SLOWLOG, LOLWUT, WAIT; and the bookkeeping behind them that runs around every command
 //! (slow log, latency histograms, network counters).
 
+mod aof;
 mod config;
 mod debug;
 mod info;
@@ -10,6 +11,7 @@ mod lolwut;
 mod memory;
 mod monitor;
 mod monitor_feed;
+mod persistence;
 mod slowlog;
 
 pub(crate) use monitor::{request_len, Monitor};
@@ -47,6 +49,11 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("lolwut", lolwut::lolwut),
     ("wait", wait),
     ("monitor", monitor_feed::monitor),
+    ("bgrewriteaof", aof::bgrewriteaof),
+    ("shutdown", aof::shutdown),
+    ("save", persistence::save),
+    ("bgsave", persistence::bgsave),
+    ("lastsave", persistence::lastsave),
 ];
 
 /// Redis's `addReplyHelp`: a usage line, the command's help lines, then HELP itself.
@@ -98,6 +105,7 @@ fn flushdb(srv: &mut Server, call: &mut Call) -> Reply {
         return errors::syntax();
     }
     srv.empty_db(call.db);
+    srv.force_propagation();
     Reply::ok()
 }
 
@@ -107,6 +115,11 @@ fn flushall(srv: &mut Server, call: &mut Call) -> Reply {
     }
     for db in 0..srv.dbs.len() {
         srv.empty_db(db);
+    }
+    srv.force_propagation();
+    // With `save` rules, Redis saves the now empty dataset at once.
+    if !srv.config.save.is_empty() {
+        let _ = srv.save_snapshot(call.now);
     }
     Reply::ok()
 }

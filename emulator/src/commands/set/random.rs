@@ -75,6 +75,7 @@ fn spop_one(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     }
     srv.key_modified(call.db, key);
     srv.add_dirty(1);
+    srv.rewrite_argv_parts(&[b"SREM", key, &member]);
     Ok(Reply::Bulk(member))
 }
 
@@ -100,7 +101,7 @@ fn spop_count(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     else {
         return Ok(Reply::Set(Vec::new()));
     };
-    let reply = if let Some(all) = all {
+    let reply: Vec<Reply> = if let Some(all) = all {
         // The whole set, in the order of a one-set SUNION.
         let reply = all.iter().map(member_reply).collect();
         srv.delete_key(call.db, key);
@@ -129,6 +130,20 @@ fn spop_count(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     };
     srv.key_modified(call.db, key);
     srv.add_dirty(count.min(size) as u64);
+    if count >= size {
+        srv.rewrite_argv_parts(&[b"DEL", key]);
+    } else {
+        // Each popped member is propagated as its own SREM (they become a transaction).
+        for member in &reply {
+            if let Reply::Bulk(member) = member {
+                srv.also_propagate(
+                    call.db,
+                    vec![b"SREM".to_vec(), key.to_vec(), member.clone()],
+                );
+            }
+        }
+        srv.prevent_propagation();
+    }
     Ok(Reply::Set(reply))
 }
 

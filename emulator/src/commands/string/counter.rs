@@ -89,5 +89,7 @@ fn incrbyfloat_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     }
     srv.notify_keyspace_event(class::STRING, "incrbyfloat", key, call.db);
     srv.add_dirty(1);
+    // Propagated as the value it produced, so that float formatting can never differ.
+    srv.rewrite_argv_parts(&[b"SET", key, &text, b"KEEPTTL"]);
     Ok(Reply::Bulk(text))
 }

@@ -205,6 +205,19 @@ fn set_generic(
         // A time already past is stored as is: the key then expires at its next access.
         srv.db(call.db).set_expire(key, at as u64);
         srv.notify_keyspace_event(class::GENERIC, "expire", key, call.db);
+        // Propagated with the absolute time, whatever form the expiry was given in.
+        let at = at.to_string();
+        srv.rewrite_argv_parts(&[b"SET", key, value, b"PXAT", at.as_bytes()]);
+    } else if opts.get {
+        // GET changes nothing: it is left out of what is propagated.
+        let argv = call
+            .argv
+            .iter()
+            .enumerate()
+            .filter(|(i, arg)| *i < 3 || !super::is_keyword(arg, "get"))
+            .map(|(_, arg)| arg.clone())
+            .collect();
+        srv.rewrite_argv(argv);
     }
     Ok(old_value.unwrap_or(ok_reply))
 }
@@ -227,21 +240,26 @@ fn getex_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     // Redis replies with the value before changing the expiry (and notifying).
     srv.reply_here(call);
     match expire {
-        Some((kind, at)) if kind.is_absolute() && at as u64 <= call.now => {
+        Some((kind, at)) if kind.is_absolute() && at as u64 <= call.now && !srv.aof.loading => {
             srv.delete_key(call.db, key);
             srv.notify_keyspace_event(class::GENERIC, "del", key, call.db);
             srv.add_dirty(1);
+            let lazy = srv.config.lazyfree_lazy_expire;
+            srv.rewrite_argv_parts(&[super::deletion_command(lazy), key]);
         }
         Some((_, at)) => {
             srv.db(call.db).set_expire(key, at as u64);
             srv.key_modified(call.db, key);
             srv.notify_keyspace_event(class::GENERIC, "expire", key, call.db);
             srv.add_dirty(1);
+            let at = at.to_string();
+            srv.rewrite_argv_parts(&[b"PEXPIREAT", key, at.as_bytes()]);
         }
         None if opts.persist && srv.db(call.db).persist(key) => {
             srv.key_modified(call.db, key);
             srv.notify_keyspace_event(class::GENERIC, "persist", key, call.db);
             srv.add_dirty(1);
+            srv.rewrite_argv_parts(&[b"PERSIST", key]);
         }
         None => {}
     }

@@ -62,9 +62,11 @@ fn pop_or_block(
         let Some(entry) = srv.lookup_write(call.db, key, call.now) else {
             continue;
         };
-        if as_zset(entry)?.is_empty() {
+        let len = as_zset(entry)?.len();
+        if len == 0 {
             continue;
         }
+        srv.rewrite_argv(propagated_pop(end, key, count, shape, len));
         return Ok(pop(srv, call.db, key, end, count, shape));
     }
     if call.nested {
@@ -82,7 +84,8 @@ fn pop_or_block(
 /// a sorted set serves it (a key of another type leaves it waiting).
 fn serve(srv: &mut Server, call: &mut Call, key: &[u8]) -> Option<Reply> {
     let entry = srv.lookup_write(call.db, key, call.now)?;
-    if as_zset(entry).ok()?.is_empty() {
+    let len = as_zset(entry).ok()?.len();
+    if len == 0 {
         return None;
     }
     let (end, count, shape) = match call.spec.name {
@@ -94,5 +97,12 @@ fn serve(srv: &mut Server, call: &mut Call, key: &[u8]) -> Option<Reply> {
         }
         _ => return None,
     };
+    srv.also_propagate(call.db, propagated_pop(end, key, count, shape, len));
     Some(pop(srv, call.db, key, end, count, shape))
+}
+
+/// BZPOPMIN/BZPOPMAX are propagated without a count, BZMPOP with the number popped.
+fn propagated_pop(end: End, key: &[u8], count: usize, shape: PopShape, len: usize) -> Vec<Vec<u8>> {
+    let count = (shape == PopShape::NestedWithKey).then_some(count);
+    super::pop::pop_propagation(end, key, count, len)
 }

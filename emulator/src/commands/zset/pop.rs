@@ -172,11 +172,31 @@ pub(crate) fn parse_mpop_args(
     Ok((keys, end, count.unwrap_or(1)))
 }
 
+/// The ZPOPMIN/ZPOPMAX a pop is propagated as: with the number popped when a count was
+/// given (`count` is None for BZPOPMIN/BZPOPMAX).
+pub(super) fn pop_propagation(
+    end: End,
+    key: &[u8],
+    count: Option<usize>,
+    len: usize,
+) -> Vec<Vec<u8>> {
+    let name: &[u8] = match end {
+        End::Min => b"ZPOPMIN",
+        End::Max => b"ZPOPMAX",
+    };
+    let mut argv = vec![name.to_vec(), key.to_vec()];
+    if let Some(count) = count {
+        argv.push(count.min(len).to_string().into_bytes());
+    }
+    argv
+}
+
 fn zmpop_reply(srv: &mut Server, call: &Call) -> Result<Reply, Reply> {
     let (keys, end, count) = parse_mpop_args(&call.argv, 1)?;
     for key in &keys {
         if let Some(entry) = srv.lookup_write(call.db, key, call.now) {
-            as_zset(entry)?;
+            let len = as_zset(entry)?.len();
+            srv.rewrite_argv(pop_propagation(end, key, Some(count), len));
             return Ok(pop(srv, call.db, key, end, count, PopShape::NestedWithKey));
         }
     }

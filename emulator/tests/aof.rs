@@ -1,0 +1,449 @@
+//! The append-only file: propagation forms, fsync policies and what a crash or restart keeps.
+
+use emulator::persistence::MemoryDisk;
+use emulator::{Reply, Server};
+
+fn args(line: &str) -> Vec<Vec<u8>> {
+    line.split_whitespace()
+        .map(|a| a.as_bytes().to_vec())
+        .collect()
+}
+
+struct Host {
+    server: Server,
+    client: emulator::ClientId,
+    now: u64,
+}
+
+impl Host {
+    fn new(config: &[&str]) -> Host {
+        let mut server = Server::new();
+        server.set_disk(Box::new(MemoryDisk::new()));
+        let now = 1_700_000_000_000;
+        let client = server.connect(now);
+        let mut host = Host {
+            server,
+            client,
+            now,
+        };
+        for line in config {
+            host.ok(&format!("CONFIG SET {line}"));
+        }
+        host
+    }
+
+    fn run(&mut self, line: &str) -> Vec<Reply> {
+        self.server.execute(self.client, args(line), self.now)
+    }
+
+    fn ok(&mut self, line: &str) {
+        let replies = self.run(line);
+        assert!(
+            !matches!(replies.first(), Some(Reply::Error(_))),
+            "{line}: {replies:?}"
+        );
+    }
+
+    fn advance(&mut self, ms: u64) {
+        self.now += ms;
+        self.server.tick(self.now);
+    }
+
+    fn reconnect(&mut self) {
+        self.client = self.server.connect(self.now);
+    }
+
+    fn file(&self, name: &str) -> Option<String> {
+        self.server
+            .disk()
+            .read(name)
+            .unwrap()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    }
+
+    fn incr(&self) -> String {
+        let manifest = self.file("appendonlydir/appendonly.aof.manifest").unwrap();
+        let name = manifest
+            .lines()
+            .rfind(|l| l.ends_with("type i"))
+            .and_then(|l| l.split(' ').nth(1))
+            .unwrap()
+            .to_string();
+        self.file(&format!("appendonlydir/{name}")).unwrap()
+    }
+
+    fn get(&mut self, key: &str) -> Reply {
+        self.run(&format!("GET {key}")).remove(0)
+    }
+}
+
+/// Commands as the AOF holds them, from space-separated lines.
+fn resp(lines: &[&str]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let parts: Vec<&str> = line.split(' ').collect();
+        out.push_str(&format!("*{}\r\n", parts.len()));
+        for p in parts {
+            out.push_str(&format!("${}\r\n{}\r\n", p.len(), p));
+        }
+    }
+    out
+}
+
+#[test]
+fn turning_aof_on_writes_the_multi_part_layout() {
+    let mut h = Host::new(&["aof-use-rdb-preamble no", "appendfsync always"]);
+    h.ok("SET before 1");
+    h.ok("CONFIG SET appendonly yes");
+    assert_eq!(
+        h.file("appendonlydir/appendonly.aof.manifest").unwrap(),
+        "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+    assert_eq!(
+        h.file("appendonlydir/appendonly.aof.1.base.aof").unwrap(),
+        resp(&["SELECT 0", "SET before 1"])
+    );
+    h.ok("SET a 1");
+    h.ok("EXPIREAT a 4000000000");
+    h.ok("INCRBYFLOAT f 1.5");
+    h.ok("GET a");
+    assert_eq!(
+        h.incr(),
+        resp(&[
+            "SELECT 0",
+            "SET a 1",
+            "PEXPIREAT a 4000000000000",
+            "SET f 1.5 KEEPTTL"
+        ])
+    );
+    assert_eq!(
+        h.run("BGREWRITEAOF"),
+        vec![Reply::simple(
+            "Background append only file rewriting started"
+        )]
+    );
+    assert_eq!(
+        h.file("appendonlydir/appendonly.aof.manifest").unwrap(),
+        "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+    );
+    assert_eq!(h.file("appendonlydir/appendonly.aof.1.incr.aof"), None);
+    assert_eq!(h.file("appendonlydir/appendonly.aof.1.base.aof"), None);
+}
+
+#[test]
+fn transactions_scripts_and_spop_are_wrapped() {
+    let mut h = Host::new(&[
+        "aof-use-rdb-preamble no",
+        "appendfsync always",
+        "appendonly yes",
+    ]);
+    h.ok("SADD s a");
+    h.ok("SPOP s");
+    h.ok("MULTI");
+    h.ok("SET x 1");
+    h.ok("INCR x");
+    h.ok("EXEC");
+    h.ok("SELECT 2");
+    h.ok("EVAL return(redis.call('set','y','2')) 0");
+    assert_eq!(
+        h.incr(),
+        resp(&[
+            "SELECT 0", "SADD s a", "SREM s a", "MULTI", "SET x 1", "INCR x", "EXEC", "SELECT 2",
+            "set y 2",
+        ])
+    );
+}
+
+#[test]
+fn crash_loses_only_what_was_not_fsynced() {
+    // always: nothing acknowledged is lost.
+    let mut h = Host::new(&[
+        "aof-use-rdb-preamble no",
+        "appendfsync always",
+        "appendonly yes",
+    ]);
+    h.ok("SET k 1");
+    h.server.crash(h.now);
+    h.reconnect();
+    assert_eq!(h.get("k"), Reply::bulk("1"));
+
+    // everysec: writes of the last second are lost, older ones kept.
+    let mut h = Host::new(&[
+        "aof-use-rdb-preamble no",
+        "appendfsync everysec",
+        "appendonly yes",
+    ]);
+    h.ok("SET old 1");
+    h.advance(1000);
+    h.ok("SET new 1");
+    assert!(h.server.aof_unsynced_bytes() > 0);
+    h.server.crash(h.now);
+    h.reconnect();
+    assert_eq!(h.get("old"), Reply::bulk("1"));
+    assert_eq!(h.get("new"), Reply::Null);
+
+    // no: the OS writes back after 30 seconds.
+    let mut h = Host::new(&[
+        "aof-use-rdb-preamble no",
+        "appendfsync no",
+        "appendonly yes",
+    ]);
+    h.ok("SET a 1");
+    h.advance(29_000);
+    assert!(h.server.aof_unsynced_bytes() > 0);
+    h.advance(1_000);
+    assert_eq!(h.server.aof_unsynced_bytes(), 0);
+    h.ok("SET b 1");
+    h.advance(10_000);
+    h.server.crash(h.now);
+    h.reconnect();
+    assert_eq!(h.get("a"), Reply::bulk("1"));
+    assert_eq!(h.get("b"), Reply::Null);
+}
+
+#[test]
+fn restart_keeps_everything_and_logs_loading() {
+    let mut h = Host::new(&[
+        "aof-use-rdb-preamble no",
+        "appendfsync no",
+        "appendonly yes",
+    ]);
+    let no_save = vec![
+        b"CONFIG".to_vec(),
+        b"SET".to_vec(),
+        b"save".to_vec(),
+        Vec::new(),
+    ];
+    assert_eq!(
+        h.server.execute(h.client, no_save, h.now),
+        vec![Reply::ok()]
+    );
+    h.ok("SET k v");
+    h.ok("HSET h f 1");
+    let log = h.server.restart(h.now);
+    assert!(
+        log.contains(
+            &"* DB loaded from incr file appendonly.aof.1.incr.aof: 0.000 seconds".to_string()
+        ),
+        "{log:?}"
+    );
+    assert!(
+        log.contains(&"* Ready to accept connections".to_string()),
+        "{log:?}"
+    );
+    h.reconnect();
+    assert_eq!(h.get("k"), Reply::bulk("v"));
+    assert_eq!(h.run("HGET h f"), vec![Reply::bulk("1")]);
+}
+
+#[test]
+fn truncated_tail_is_cut_and_corruption_refused() {
+    let mut h = Host::new(&[
+        "aof-use-rdb-preamble no",
+        "appendfsync always",
+        "appendonly yes",
+    ]);
+    h.ok("SET a 1");
+    h.ok("SET b 2");
+    let manifest = h.file("appendonlydir/appendonly.aof.manifest").unwrap();
+    let incr = h.incr();
+
+    let mut cut = MemoryDisk::new();
+    disk_write(&mut cut, "appendonlydir/appendonly.aof.manifest", &manifest);
+    disk_write(&mut cut, "appendonlydir/appendonly.aof.1.base.aof", "");
+    disk_write(
+        &mut cut,
+        "appendonlydir/appendonly.aof.1.incr.aof",
+        &incr[..incr.len() - 3],
+    );
+    let (mut server, log) = start_on(cut);
+    assert!(!server.is_stopped(), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|l| l == "# !!! Truncating the AOF appendonly.aof.1.incr.aof at offset 50 !!!"),
+        "{log:?}"
+    );
+    let c = server.connect(0);
+    assert_eq!(server.execute(c, args("GET a"), 0), vec![Reply::bulk("1")]);
+    assert_eq!(server.execute(c, args("GET b"), 0), vec![Reply::Null]);
+    // The file was cut at the last complete command.
+    let kept = server
+        .disk()
+        .read("appendonlydir/appendonly.aof.1.incr.aof")
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.len(), 50);
+
+    let mut bad = MemoryDisk::new();
+    disk_write(&mut bad, "appendonlydir/appendonly.aof.manifest", &manifest);
+    disk_write(&mut bad, "appendonlydir/appendonly.aof.1.base.aof", "");
+    disk_write(
+        &mut bad,
+        "appendonlydir/appendonly.aof.1.incr.aof",
+        "garbage\r\n",
+    );
+    let (server, log) = start_on(bad);
+    assert!(server.is_stopped());
+    assert!(
+        log.iter().any(|l| l.starts_with(
+            "# Bad file format reading the append only file appendonly.aof.1.incr.aof"
+        )),
+        "{log:?}"
+    );
+}
+
+/// A fresh process started with `appendonly yes` on `disk`.
+fn start_on(disk: MemoryDisk) -> (Server, Vec<String>) {
+    let mut server = Server::new();
+    server.set_disk(Box::new(disk));
+    server.configure("appendonly", b"yes").unwrap();
+    server.configure("aof-use-rdb-preamble", b"no").unwrap();
+    let log = server.start(1_700_000_000_000);
+    (server, log)
+}
+
+#[test]
+fn corrupt_files_never_panic() {
+    let mut h = Host::new(&[
+        "aof-use-rdb-preamble no",
+        "appendfsync always",
+        "appendonly yes",
+    ]);
+    h.ok("SET a 1");
+    h.ok("RPUSH l x y z");
+    h.ok("MULTI");
+    h.ok("ZADD z 1 m");
+    h.ok("HSET h f v");
+    h.ok("EXEC");
+    let manifest = h.file("appendonlydir/appendonly.aof.manifest").unwrap();
+    let incr = h.incr().into_bytes();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..300 {
+        let mut bytes = incr.clone();
+        for _ in 0..(next() % 4 + 1) {
+            let at = (next() % bytes.len() as u64) as usize;
+            match next() % 3 {
+                0 => bytes[at] = next() as u8,
+                1 => bytes.truncate(at),
+                _ => bytes.insert(at, b"*$\r\n0-9"[(next() % 7) as usize]),
+            }
+            if bytes.is_empty() {
+                break;
+            }
+        }
+        let mut disk = MemoryDisk::new();
+        disk_write(
+            &mut disk,
+            "appendonlydir/appendonly.aof.manifest",
+            &manifest,
+        );
+        disk_write(&mut disk, "appendonlydir/appendonly.aof.1.base.aof", "");
+        use emulator::persistence::Disk;
+        disk.write("appendonlydir/appendonly.aof.1.incr.aof", &bytes)
+            .unwrap();
+        let _ = start_on(disk);
+    }
+    let mut manifest_bytes = manifest.into_bytes();
+    for _ in 0..300 {
+        let at = (next() % manifest_bytes.len() as u64) as usize;
+        manifest_bytes[at] = next() as u8;
+        let mut disk = MemoryDisk::new();
+        use emulator::persistence::Disk;
+        disk.write("appendonlydir/appendonly.aof.manifest", &manifest_bytes)
+            .unwrap();
+        disk_write(
+            &mut disk,
+            "appendonlydir/appendonly.aof.1.incr.aof",
+            &h.incr(),
+        );
+        let _ = start_on(disk);
+    }
+}
+
+fn disk_write(disk: &mut MemoryDisk, name: &str, text: &str) {
+    use emulator::persistence::Disk;
+    disk.write(name, text.as_bytes()).unwrap();
+}
+
+#[test]
+fn rdb_preamble_base_round_trips() {
+    let mut h = Host::new(&["appendfsync always", "appendonly yes"]);
+    h.ok("SET k v");
+    h.ok("PEXPIREAT k 4000000000000");
+    h.ok("BGREWRITEAOF");
+    assert_eq!(
+        h.file("appendonlydir/appendonly.aof.manifest").unwrap(),
+        "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+    );
+    h.ok("RPUSH l a b");
+    let log = h.server.crash(h.now);
+    assert!(
+        log.contains(&"* Reading RDB base file on AOF loading...".to_string()),
+        "{log:?}"
+    );
+    assert!(log.contains(&"* RDB is base AOF".to_string()), "{log:?}");
+    assert!(
+        log.contains(&"* Done loading RDB, keys loaded: 1, keys expired: 0.".to_string()),
+        "{log:?}"
+    );
+    h.reconnect();
+    assert_eq!(h.get("k"), Reply::bulk("v"));
+    assert_eq!(
+        h.run("PEXPIRETIME k"),
+        vec![Reply::Integer(4_000_000_000_000)]
+    );
+    assert_eq!(h.run("LLEN l"), vec![Reply::Integer(2)]);
+}
+
+#[test]
+fn rdb_only_loses_everything_since_the_last_snapshot() {
+    let mut h = Host::new(&[]);
+    h.ok("SET saved 1");
+    // A clean restart saves first (save points are configured by default).
+    let log = h.server.restart(h.now);
+    assert!(
+        log.contains(&"* Saving the final RDB snapshot before exiting.".to_string()),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|l| l.starts_with("* DB loaded from disk: ")),
+        "{log:?}"
+    );
+    h.reconnect();
+    h.ok("SET unsaved 1");
+    h.server.crash(h.now);
+    h.reconnect();
+    assert_eq!(h.get("saved"), Reply::bulk("1"));
+    assert_eq!(h.get("unsaved"), Reply::Null);
+}
+
+#[test]
+fn shutdown_stops_the_server_without_a_reply() {
+    let mut h = Host::new(&["appendonly yes"]);
+    h.ok("SET k 1");
+    assert_eq!(
+        h.run("SHUTDOWN NOSAVE SAVE"),
+        vec![Reply::error("ERR syntax error")]
+    );
+    assert_eq!(
+        h.run("SHUTDOWN ABORT"),
+        vec![Reply::error("ERR No shutdown in progress.")]
+    );
+    assert_eq!(
+        h.run("SHUTDOWN ABORT NOW"),
+        vec![Reply::error("ERR syntax error")]
+    );
+    assert_eq!(h.run("SHUTDOWN"), vec![]);
+    assert!(h.server.is_stopped());
+    assert!(h.server.is_closing(h.client));
+    assert_eq!(h.run("GET k"), vec![]);
+    h.server.start(h.now);
+    h.reconnect();
+    assert_eq!(h.get("k"), Reply::bulk("1"));
+}
