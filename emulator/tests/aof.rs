@@ -447,3 +447,36 @@ fn shutdown_stops_the_server_without_a_reply() {
     h.reconnect();
     assert_eq!(h.get("k"), Reply::bulk("1"));
 }
+
+#[test]
+fn a_rewritten_aof_recreates_streams_with_their_groups_and_pending_entries() {
+    let mut h = Host::new(&["aof-use-rdb-preamble no", "appendonly yes"]);
+    h.ok("XADD s 1-1 temp 20");
+    h.ok("XADD s 2-1 temp 21 hum 40");
+    h.ok("XADD s 3-1 temp 22");
+    h.ok("XDEL s 2-1");
+    h.ok("XGROUP CREATE s g 0");
+    h.ok("XREADGROUP GROUP g alice COUNT 1 STREAMS s >");
+    h.ok("XGROUP CREATECONSUMER s g bob");
+    h.ok("XGROUP CREATE s late $");
+    h.ok("XADD empty 5-5 a b");
+    h.ok("XDEL empty 5-5");
+    let inspect = |h: &mut Host| {
+        [
+            "XINFO STREAM s FULL",
+            "XINFO STREAM empty FULL",
+            "XPENDING s g - + 10",
+        ]
+        .map(|line| h.run(line))
+    };
+    let before = inspect(&mut h);
+    h.ok("BGREWRITEAOF");
+    let base = h
+        .file("appendonlydir/appendonly.aof.2.base.aof")
+        .expect("a commands base");
+    assert!(base.contains("XSETID"), "{base}");
+    assert!(base.contains("XCLAIM"), "{base}");
+    h.server.restart(h.now);
+    h.reconnect();
+    assert_eq!(inspect(&mut h), before);
+}

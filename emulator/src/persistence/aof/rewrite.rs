@@ -3,6 +3,7 @@
 
 use super::encode_command;
 use crate::server::Server;
+use crate::types::stream::{Stream, StreamId};
 use crate::types::Value;
 use crate::util::format_g;
 
@@ -97,6 +98,97 @@ fn write_value(out: &mut Vec<u8>, key: &[u8], value: &Value) {
                 .iter()
                 .map(|(field, value)| vec![field.to_vec(), value.to_vec()]);
             write_batched(out, b"HMSET", key, items);
+        }
+        Value::Stream(stream) => write_stream(out, key, stream),
+    }
+}
+
+/// A stream as Redis's AOF rewrite recreates it: one XADD per entry (or, for an empty
+/// stream, an XADD MAXLEN 0 that leaves it empty), XSETID for the last id and counters, then
+/// each group with XGROUP CREATE, and each consumer with an XCLAIM per pending entry (keeping
+/// its delivery time and count) or XGROUP CREATECONSUMER when it has none.
+fn write_stream(out: &mut Vec<u8>, key: &[u8], stream: &Stream) {
+    let word = |w: &str| w.as_bytes().to_vec();
+    let number = |n: i64| n.to_string().into_bytes();
+    if stream.is_empty() {
+        let argv = [
+            word("XADD"),
+            key.to_vec(),
+            word("MAXLEN"),
+            word("0"),
+            word("0-1"),
+            word("x"),
+            word("y"),
+        ];
+        encode_command(out, &argv);
+    }
+    for (id, fields) in stream.range(StreamId::MIN, StreamId::MAX) {
+        let mut argv = vec![word("XADD"), key.to_vec(), id.to_bytes()];
+        argv.extend(fields.iter().cloned());
+        encode_command(out, &argv);
+    }
+    let entries_added = i64::try_from(stream.entries_added).unwrap_or(i64::MAX);
+    encode_command(
+        out,
+        &[
+            word("XSETID"),
+            key.to_vec(),
+            stream.last_id.to_bytes(),
+            word("ENTRIESADDED"),
+            number(entries_added),
+            word("MAXDELETEDID"),
+            stream.max_deleted_entry_id.to_bytes(),
+        ],
+    );
+    for (name, group) in &stream.groups {
+        encode_command(
+            out,
+            &[
+                word("XGROUP"),
+                word("CREATE"),
+                key.to_vec(),
+                name.clone(),
+                group.last_id.to_bytes(),
+                word("ENTRIESREAD"),
+                // Redis stores an unknown count as -1 and writes it as such.
+                number(group.entries_read.unwrap_or(-1)),
+            ],
+        );
+        for consumer in group.consumers.values() {
+            if consumer.pel.is_empty() {
+                let argv = [
+                    word("XGROUP"),
+                    word("CREATECONSUMER"),
+                    key.to_vec(),
+                    name.clone(),
+                    consumer.name.to_vec(),
+                ];
+                encode_command(out, &argv);
+                continue;
+            }
+            for id in &consumer.pel {
+                let Some(nack) = group.pel.get(id) else {
+                    continue;
+                };
+                let count = i64::try_from(nack.delivery_count).unwrap_or(i64::MAX);
+                encode_command(
+                    out,
+                    &[
+                        word("XCLAIM"),
+                        key.to_vec(),
+                        name.clone(),
+                        consumer.name.to_vec(),
+                        word("0"),
+                        id.to_bytes(),
+                        word("TIME"),
+                        number(nack.delivery_time),
+                        word("RETRYCOUNT"),
+                        number(count),
+                        word("JUSTID"),
+                        word("FORCE"),
+                    ],
+                );
+            }
         }
     }
 }
