@@ -6,10 +6,13 @@
 //! folder is a step. File-name prefixes order modules and steps, so adding a step is adding a file.
 //! See `content/README.md` for the authoring format.
 
+pub mod achievements;
 mod blocks;
 mod expect;
 mod frontmatter;
+pub mod progress;
 mod runner;
+mod yaml;
 
 pub use blocks::{Block, BlockKind, CommandLine, DEFAULT_PANE};
 pub use expect::matches;
