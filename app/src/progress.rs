@@ -198,11 +198,7 @@ pub fn overall_counts() -> (usize, usize) {
 }
 
 pub fn percent((done, total): (usize, usize)) -> u32 {
-    if total == 0 {
-        0
-    } else {
-        (done * 100 / total) as u32
-    }
+    (done * 100).checked_div(total).map_or(0, |p| p as u32)
 }
 
 /// A console ran `line` and printed `output`, taking `elapsed_ms` around the engine call,
