@@ -62,9 +62,7 @@ pub fn precise_ms() -> f64 {
 }
 
 fn changed() {
-    if let (Some(window), Ok(event)) = (web_sys::window(), web_sys::Event::new(CHANGED_EVENT)) {
-        let _ = window.dispatch_event(&event);
-    }
+    crate::progress::dispatch(CHANGED_EVENT, "");
 }
 
 fn emit(sink: Sink, text: &str) {

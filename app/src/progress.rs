@@ -98,7 +98,8 @@ fn save(store: &Store) {
     }
 }
 
-fn dispatch(name: &str, detail: &str) {
+/// Fires a window CustomEvent (what `use_window_event` listens for).
+pub fn dispatch(name: &str, detail: &str) {
     let init = web_sys::CustomEventInit::new();
     init.set_detail(&JsValue::from_str(detail));
     if let (Some(window), Ok(event)) = (
