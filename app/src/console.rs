@@ -138,7 +138,17 @@ impl Pane {
         if self.history.add(text) {
             store_history_line(text);
         }
+        if let Some(args) = crate::benchmark_panel::console_builtin(text) {
+            let client = self.session.client_id();
+            let text = crate::benchmark_panel::start_from_console(engine, &args, client);
+            self.output(text);
+            return;
+        }
+        let started = crate::benchmark_panel::precise_ms();
         let outcome = engine.with(|server| self.session.run(server, text, now_ms()));
+        let elapsed_ms = crate::benchmark_panel::precise_ms() - started;
+        let engine_ms = engine.with(|server| server.now_ms());
+        crate::progress::on_console_command(text, &outcome.text, engine_ms, elapsed_ms);
         self.output(outcome.text);
         if outcome.clear {
             self.transcript.clear();
@@ -283,7 +293,10 @@ pub fn console(props: &ConsoleProps) -> Html {
         use_effect_with((), move |_| {
             let poll = gloo_timers::callback::Interval::new(100, move || {
                 let mut p = pane.borrow_mut();
-                let arrived = engine.with(|server| p.session.take_arrivals(server));
+                let mut arrived = engine.with(|server| p.session.take_arrivals(server));
+                arrived.push_str(&crate::benchmark_panel::take_console_output(
+                    p.session.client_id(),
+                ));
                 let changed = p.refresh_client(&engine);
                 if !arrived.is_empty() {
                     p.output(arrived.clone());

@@ -139,6 +139,7 @@ pub fn app() -> Html {
                 <h1>{"Redis Playground"}</h1>
                 <span class="tagline">{"Redis 7, running in this page"}</span>
                 <ClockBar engine={(*engine).clone()} />
+                <crate::progress_ui::ProgressToolbar engine={(*engine).clone()} />
                 <button type="button" class="add-pane" onclick={add_pane} aria-label="Add a console pane with its own client">{"+ pane"}</button>
             </header>
             <main class="panes">

@@ -140,6 +140,7 @@ fn course_map(props: &CourseMapProps) -> Html {
     let searching = !query.trim().is_empty();
     html! {
         <nav class="course-map" aria-label="Course map">
+            <crate::progress_ui::OverallProgress />
             <input class="search" type="search" placeholder="Search steps and commands" aria-label="Search steps and commands" {oninput} />
             { for course().modules.iter().map(|module| {
                 let steps: Vec<&Step> = module
@@ -153,13 +154,14 @@ fn course_map(props: &CourseMapProps) -> Html {
                 }
                 html! {
                     <details class="module" open={holds_current || searching}>
-                        <summary class="module-title">{ &module.title }<span class="count">{ format!(" · {}", steps.len()) }</span></summary>
+                        <summary class="module-title">{ &module.title }<span class="count">{ format!(" · {}", steps.len()) }</span><crate::progress_ui::ModuleProgress module_id={module.id.clone()} /></summary>
                         <ol>
                             { for steps.iter().map(|step| {
                                 let current = props.current.as_deref() == Some(step.id.as_str());
                                 html! {
                                     <li class={classes!(current.then_some("current"))}>
                                         <a href={format!("#/step/{}", step.id)} aria-current={current.then_some("page")}>{ &step.title }</a>
+                                        <crate::progress_ui::StepTick step_id={step.id.clone()} />
                                         <span class={classes!("level", step.level.name().to_lowercase())}>{ step.level.name() }</span>
                                     </li>
                                 }
@@ -186,7 +188,7 @@ fn step_view(props: &StepViewProps) -> Html {
     };
     let on_run = props.on_run.clone();
     let render_block = move |n: usize| match step.blocks.get(n) {
-        Some(block) => code_block(block, &on_run),
+        Some(block) => code_block(block, &recording_run(&on_run, &step.id, n)),
         None => html! {},
     };
     // A module's introduction opens its first step.
@@ -213,12 +215,26 @@ fn step_view(props: &StepViewProps) -> Html {
                 <span class={classes!("level", step.level.name().to_lowercase())}>{ step.level.name() }</span>
                 <span class="minutes">{ format!("{} min", step.minutes) }</span>
                 { for reset }
+                <crate::progress_ui::StepDone step_id={step.id.clone()} />
             </p>
             <h2 class="step-title">{ &step.title }</h2>
             <p class="summary">{ &step.summary }</p>
             { markdown::render_with_checklist(&step.body, &render_block, &step.id) }
         </article>
     }
+}
+
+/// A Run button's callback that also counts the block as run for the step's progress.
+fn recording_run(
+    on_run: &Callback<RunRequest>,
+    step_id: &str,
+    block: usize,
+) -> Callback<RunRequest> {
+    let (on_run, step_id) = (on_run.clone(), step_id.to_string());
+    Callback::from(move |request: RunRequest| {
+        on_run.emit(request);
+        crate::progress::record_block_run(&step_id, block);
+    })
 }
 
 /// "Reset data": empty the database, then run the step's setup blocks, in pane A.

@@ -6,13 +6,16 @@
 //! folder is a step. File-name prefixes order modules and steps, so adding a step is adding a file.
 //! See `content/README.md` for the authoring format.
 
+pub mod achievements;
 mod blocks;
 mod challenge;
 mod check;
 mod checker;
 mod expect;
 mod frontmatter;
+pub mod progress;
 mod runner;
+mod yaml;
 
 pub use blocks::{Block, BlockKind, CommandLine, DEFAULT_PANE};
 pub use challenge::{daily_index, days_since_epoch, Challenge};

@@ -2,11 +2,13 @@
 //! built-in commands, help, hints, completion and history, and printing replies. Shared by the
 //! browser console, `redis-emu cli`, and the tests.
 
+pub mod benchmark;
 mod complete;
 mod format;
 mod help;
 mod highlight;
 mod hints;
+mod histogram;
 mod history;
 mod link;
 mod repl;

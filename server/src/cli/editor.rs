@@ -133,7 +133,7 @@ pub(super) fn interactive(repl: Repl, link: AnyLink) -> i32 {
         }
         let mut guard = state.borrow_mut();
         let State { repl, link } = &mut *guard;
-        let outcome = repl.run(link.link(), &line);
+        let outcome = link.run(repl, &line);
         print(&outcome.text);
         if outcome.quit {
             break;

@@ -34,6 +34,13 @@ impl LocalLink {
         }
     }
 
+    /// The `benchmark` built-in: a redis-benchmark-like load on this engine, run to the end.
+    pub fn benchmark(&mut self, args: &[String]) -> String {
+        let started = Instant::now();
+        let mut clock = move || started.elapsed().as_micros() as u64;
+        emulator::cli::benchmark::run_blocking(&mut self.server, args, now_ms(), &mut clock).0
+    }
+
     /// Runs the engine's timed work (expiry, timeouts).
     pub fn tick(&mut self) {
         self.server.tick(now_ms());

@@ -47,6 +47,21 @@ impl AnyLink {
         }
     }
 
+    /// Runs one typed line; `benchmark <flags>` is answered here when the engine is local.
+    pub(crate) fn run(&mut self, repl: &mut Repl, line: &str) -> emulator::cli::Outcome {
+        let mut words = line.split_whitespace();
+        if let (AnyLink::Local(local), Some(first)) = (&mut *self, words.next()) {
+            if first.eq_ignore_ascii_case("benchmark") {
+                let args: Vec<String> = words.map(str::to_string).collect();
+                return emulator::cli::Outcome {
+                    text: local.benchmark(&args),
+                    ..Default::default()
+                };
+            }
+        }
+        repl.run(self.link(), line)
+    }
+
     /// Waits a little for something to arrive (reading mode).
     fn wait(&mut self) {
         match self {
@@ -155,7 +170,7 @@ fn piped(mut repl: Repl, link: &mut AnyLink) -> i32 {
     let stdin = io::stdin();
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
-        let outcome = repl.run(link.link(), &line);
+        let outcome = link.run(&mut repl, &line);
         print(&outcome.text);
         if outcome.quit {
             return 0;
