@@ -11,5 +11,5 @@ pub(crate) mod rdb_bridge;
 mod snapshot;
 
 pub use disk::{Disk, DiskError, MemoryDisk};
-pub use mirror::{MirrorOp, MirroredDisk};
+pub use mirror::{segment_key, MirrorOp, MirroredDisk, SharedMirror};
 pub use snapshot::SnapshotState;
