@@ -536,6 +536,17 @@ impl crate::Server {
         }
         self.config.load(name, value)
     }
+
+    /// Moves on every successful CONFIG SET: a host that keeps the configuration between
+    /// runs (as CONFIG REWRITE would) saves it when this changes.
+    pub fn config_generation(&self) -> u64 {
+        self.config_generation
+    }
+
+    /// The parameters that differ from Redis's defaults (see [`Config::changed_from_default`]).
+    pub fn config_changes(&self) -> Vec<(&'static str, Vec<u8>)> {
+        self.config.changed_from_default()
+    }
 }
 
 #[cfg(test)]

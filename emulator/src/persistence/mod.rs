@@ -4,6 +4,7 @@
 pub mod aof;
 pub mod crc64;
 pub mod disk;
+pub mod durability;
 pub mod lzf;
 pub mod mirror;
 pub mod rdb;
