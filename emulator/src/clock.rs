@@ -33,6 +33,11 @@ impl Clock {
         self.high_water_ms
     }
 
+    /// The latest engine time handed out by `now` (for readers without mutable access).
+    pub fn last_now(&self) -> u64 {
+        self.high_water_ms
+    }
+
     /// Moves engine time forward by `ms`.
     pub fn advance(&mut self, ms: u64) {
         match &mut self.paused_at {

@@ -122,6 +122,8 @@ pub struct Server {
     pub(crate) observer_running: bool,
     /// The id the next observer gets (counting down from below the script client's).
     next_observer_id: ClientId,
+    /// Snapshot state and the disk it goes to (see `persistence`).
+    pub(crate) snapshot: crate::persistence::SnapshotState,
 }
 
 impl Default for Server {
@@ -160,6 +162,7 @@ impl Server {
             spare_argv: None,
             observer_running: false,
             next_observer_id: crate::scripting::SCRIPT_CLIENT_ID - 1,
+            snapshot: Default::default(),
         }
     }
 
@@ -304,6 +307,7 @@ impl Server {
         self.close_idle_clients(now);
         self.time_out_blocked_clients(now);
         self.handle_blocked_clients(now);
+        self.snapshot_cron(now);
     }
 
     /// The host time at which `tick` next has work to do, if any.
@@ -312,6 +316,7 @@ impl Server {
             self.next_keys_cron(),
             self.next_idle_timeout(),
             self.next_block_timeout(),
+            self.next_snapshot_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -379,6 +384,8 @@ impl Server {
         self.observer_running = self.clients.get(&id).is_some_and(|c| c.observer);
         let reply = self.process(id, argv, now);
         self.observer_running = false;
+        // A BGSAVE is written once its command is done.
+        self.finish_background_save();
         let slot = self.reply_slot.take();
         let first = replies.len();
         // One lookup of the client serves every step after the command (they run per command).

@@ -168,6 +168,14 @@ fn active_expiry_reclaims_keys_nobody_touches() {
         s.server.tick(T0 + t);
         t += 100;
     }
+    // Only the `save` rule for 100 changes remains: a snapshot 300 s after the start.
+    assert_eq!(
+        s.server.next_deadline(),
+        Some(T0 / 1000 * 1000 + 301_000),
+        "nothing left to do but the snapshot"
+    );
+    let no_save_rules = ["CONFIG", "SET", "save", ""].map(|a| a.as_bytes().to_vec());
+    s.server.execute(s.client, no_save_rules.to_vec(), T0 + t);
     assert_eq!(s.server.next_deadline(), None, "nothing left to do");
 }
 

@@ -1,6 +1,7 @@
 //! Generic key commands (Redis group "generic"): DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, EXPIRE,
 //! TTL, OBJECT, ...
 
+mod dump;
 mod expire;
 mod object;
 mod relocate;
@@ -36,6 +37,8 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("expiretime", expire::expiretime),
     ("pexpiretime", expire::pexpiretime),
     ("persist", expire::persist),
+    ("dump", dump::dump),
+    ("restore", dump::restore),
     ("object|encoding", object::encoding),
     ("object|refcount", object::refcount),
     ("object|idletime", object::idletime),

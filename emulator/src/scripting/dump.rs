@@ -4,8 +4,8 @@
 //! FUNCTION RESTORE also reads the older `FUNCTION` (246) records of Redis 7.0 release
 //! candidates.
 
-use super::crc64::crc64;
-use super::lzf;
+use crate::persistence::crc64::crc64;
+use crate::persistence::lzf;
 
 const OPCODE_FUNCTION2: u8 = 245;
 const OPCODE_FUNCTION: u8 = 246;

@@ -10,7 +10,6 @@
 mod api;
 mod base;
 mod convert;
-mod crc64;
 mod dump;
 mod engine;
 mod eval;
@@ -18,7 +17,6 @@ mod flags;
 mod functions;
 mod libs;
 mod log;
-mod lzf;
 mod numbers;
 mod rand48;
 mod run;
@@ -190,5 +188,42 @@ impl Server {
             libraries,
             functions,
         }
+    }
+}
+
+impl Scripting {
+    /// Every function library's code, as RDB files save them.
+    pub(crate) fn function_library_codes(&self) -> Vec<Vec<u8>> {
+        self.functions.as_ref().map_or_else(Vec::new, |f| {
+            f.libraries.iter().map(|l| l.code.clone()).collect()
+        })
+    }
+}
+
+impl Server {
+    /// Installs function libraries from a snapshot: in place of the current ones (`flush`),
+    /// or added to them (replacing libraries of the same name if `replace`). Nothing changes
+    /// if one of them fails to load.
+    pub(crate) fn install_function_libraries(
+        &mut self,
+        codes: &[Vec<u8>],
+        flush: bool,
+        replace: bool,
+    ) -> Result<(), String> {
+        if codes.is_empty() && (!flush || self.scripting.functions.is_none()) {
+            return Ok(());
+        }
+        let mut engine = self
+            .scripting
+            .take_functions()
+            .map_err(|reply| match reply {
+                Reply::Error(e) => e,
+                _ => "Failed creating the library".to_string(),
+            })?;
+        let budget = self.scripting.load_budget();
+        let payload = dump::dump(codes.iter().map(|c| c.as_slice()));
+        let result = engine.restore(&payload, flush, replace, budget);
+        self.scripting.put_functions(engine);
+        result
     }
 }

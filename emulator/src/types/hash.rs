@@ -160,6 +160,11 @@ impl HashValue {
     }
 
     /// Turns a listpack hash into a hash table (never the other way, as in Redis).
+    /// Converts a listpack hash to a hash table (Redis's hashTypeConvert).
+    pub fn convert_to_table(&mut self) {
+        self.convert();
+    }
+
     fn convert(&mut self) {
         if let HashValue::Listpack(lp) = self {
             let mut table = Dict::new();

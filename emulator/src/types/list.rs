@@ -513,6 +513,26 @@ impl ListValue {
         self.nodes.len()
     }
 
+    /// Each node's elements, head to tail (RDB files save a list node by node).
+    pub fn nodes(&self) -> impl Iterator<Item = &VecDeque<Vec<u8>>> + '_ {
+        self.nodes.iter().map(|n| &n.items)
+    }
+
+    /// Appends a whole node at the tail, as loaded from an RDB file (Redis's
+    /// quicklistAppendListpack: the node is kept as it was saved, never merged). Empty nodes
+    /// are dropped.
+    pub fn append_node(&mut self, items: Vec<Vec<u8>>) {
+        if items.is_empty() {
+            return;
+        }
+        let bytes = EMPTY_BYTES + items.iter().map(|e| entry_bytes(e)).sum::<usize>();
+        self.len += items.len();
+        self.nodes.push_back(Node {
+            items: items.into(),
+            bytes,
+        });
+    }
+
     /// Each node's listpack size in bytes, head to tail.
     pub fn node_bytes(&self) -> impl Iterator<Item = usize> + '_ {
         self.nodes.iter().map(|n| n.bytes)

@@ -28,6 +28,12 @@ pub struct IntSet {
 }
 
 impl IntSet {
+    /// An intset from members in strictly ascending order, stored `width` bytes each (as an
+    /// RDB file holds it).
+    pub fn from_sorted(values: Vec<i64>, width: usize) -> IntSet {
+        IntSet { values, width }
+    }
+
     pub fn values(&self) -> &[i64] {
         &self.values
     }

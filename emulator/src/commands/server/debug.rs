@@ -1,6 +1,6 @@
 //! DEBUG: the subcommands that make sense for an in-memory engine. Reaching them requires
 //! `enable-debug-command` (checked before the command runs, see `monitor.rs`); subcommands
-//! that crash, reload or inspect C structures are not offered and get Redis's
+//! that crash or inspect C structures are not offered and get Redis's
 //! unknown-subcommand error.
 
 use super::{help_reply, subcommand_error};
@@ -30,6 +30,8 @@ pub(super) fn debug(srv: &mut Server, call: &mut Call) -> Reply {
     } else if argc == 3 && eq_ignore_case(sub, "error") {
         let text = String::from_utf8_lossy(call.arg(2)).replace(['\r', '\n'], " ");
         Reply::Error(text)
+    } else if eq_ignore_case(sub, "reload") {
+        reload(srv, call)
     } else if argc == 2 && eq_ignore_case(sub, "change-repl-id") {
         let seed = srv.eviction.random();
         srv.monitor.new_replication_id(seed);
@@ -37,6 +39,33 @@ pub(super) fn debug(srv: &mut Server, call: &mut Call) -> Reply {
     } else {
         subcommand_error(call)
     }
+}
+
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the snapshot file, then loads it back in
+/// place of the dataset.
+fn reload(srv: &mut Server, call: &Call) -> Reply {
+    let mut options = crate::persistence::rdb::LoadOptions::default();
+    let mut save = true;
+    for opt in &call.argv[2..] {
+        if eq_ignore_case(opt, "merge") {
+            options.allow_duplicates = true;
+        } else if eq_ignore_case(opt, "noflush") {
+            options.flush = false;
+        } else if eq_ignore_case(opt, "nosave") {
+            save = false;
+        } else {
+            return Reply::error(
+                "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
+            );
+        }
+    }
+    if save && srv.save_snapshot(call.now).is_err() {
+        return Reply::error("ERR");
+    }
+    if srv.reload_snapshot(options).is_err() {
+        return Reply::error("ERR Error trying to load the RDB dump, check server logs.");
+    }
+    Reply::ok()
 }
 
 fn help(call: &Call) -> Reply {
@@ -56,6 +85,19 @@ fn help(call: &Call) -> Reply {
             "    it is used instead of the 'key' prefix. These are not propagated to",
             "    replicas. Cluster slots are not respected so keys not belonging to the",
             "    current node can be created in cluster mode.",
+            "RELOAD [option ...]",
+            "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+            "    * MERGE: conflicting keys will be loaded from RDB.",
+            "    * NOFLUSH: the existing database will not be removed before load, but",
+            "      conflicting keys will generate an exception and kill the server.",
+            "    * NOSAVE: the database will be loaded from an existing RDB file.",
+            "    Examples:",
+            "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+            "      the database.",
+            "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+            "      existing RDB file.",
+            "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+            "      file to the database.",
             "SDSLEN <key>",
             "    Show low level SDS string info representing `key` and value.",
             "SET-ACTIVE-EXPIRE <0|1>",

@@ -365,16 +365,33 @@ impl Server {
         ] {
             s.field(name, value);
         }
+        let snapshot = &self.snapshot;
         s.field("rdb_changes_since_last_save", self.dirty);
-        s.field("rdb_bgsave_in_progress", 0);
-        s.field("rdb_last_save_time", self.started_ms / 1000);
-        s.field("rdb_last_bgsave_status", "ok");
-        s.field("rdb_last_bgsave_time_sec", -1);
-        s.field("rdb_current_bgsave_time_sec", -1);
-        s.field("rdb_saves", 0);
+        s.field(
+            "rdb_bgsave_in_progress",
+            u8::from(snapshot.bgsave_in_progress()),
+        );
+        s.field("rdb_last_save_time", self.last_save_seconds());
+        let status = if snapshot.last_bgsave_ok() {
+            "ok"
+        } else {
+            "err"
+        };
+        s.field("rdb_last_bgsave_status", status);
+        s.field("rdb_last_bgsave_time_sec", snapshot.last_bgsave_seconds());
+        // A background save finishes with the command that started it.
+        let current = if snapshot.bgsave_in_progress() { 0 } else { -1 };
+        s.field("rdb_current_bgsave_time_sec", current);
+        s.field("rdb_saves", snapshot.saves);
         s.field("rdb_last_cow_size", 0);
-        s.field("rdb_last_load_keys_expired", 0);
-        s.field("rdb_last_load_keys_loaded", 0);
+        s.field(
+            "rdb_last_load_keys_expired",
+            snapshot.last_load_keys_expired(),
+        );
+        s.field(
+            "rdb_last_load_keys_loaded",
+            snapshot.last_load_keys_loaded(),
+        );
         s.field("aof_enabled", yes_no_digit(self.config.appendonly));
         s.field("aof_rewrite_in_progress", 0);
         s.field("aof_rewrite_scheduled", 0);

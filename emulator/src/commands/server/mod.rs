@@ -10,6 +10,7 @@ mod lolwut;
 mod memory;
 mod monitor;
 mod monitor_feed;
+mod persistence;
 mod slowlog;
 
 pub(crate) use monitor::{request_len, Monitor};
@@ -47,6 +48,9 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("lolwut", lolwut::lolwut),
     ("wait", wait),
     ("monitor", monitor_feed::monitor),
+    ("save", persistence::save),
+    ("bgsave", persistence::bgsave),
+    ("lastsave", persistence::lastsave),
 ];
 
 /// Redis's `addReplyHelp`: a usage line, the command's help lines, then HELP itself.
@@ -107,6 +111,10 @@ fn flushall(srv: &mut Server, call: &mut Call) -> Reply {
     }
     for db in 0..srv.dbs.len() {
         srv.empty_db(db);
+    }
+    // With `save` rules, Redis saves the now empty dataset at once.
+    if !srv.config.save.is_empty() {
+        let _ = srv.save_snapshot(call.now);
     }
     Reply::ok()
 }

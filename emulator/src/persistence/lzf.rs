@@ -1,5 +1,5 @@
-//! LZF, the compression RDB uses for strings longer than 20 bytes (here: library code inside
-//! FUNCTION DUMP payloads). The compressor makes the same choices as the liblzf build Redis
+//! LZF, the compression RDB uses for strings longer than 20 bytes (values, keys, library code).
+//! The compressor makes the same choices as the liblzf build Redis
 //! ships (16-bit hash table, "very fast" mode), so dumps are byte-for-byte Redis's.
 //!
 //! Format: `000LLLLL` + L+1 literal bytes; `LLLooooo oooooooo` a back reference of L+2 bytes

@@ -1,5 +1,5 @@
-//! The CRC-64 that Redis appends to DUMP payloads (the "Jones" polynomial, bit-reflected,
-//! initial value 0, no final xor).
+//! The CRC-64 that Redis appends to RDB files and DUMP payloads (the "Jones" polynomial,
+//! bit-reflected, initial value 0, no final xor).
 
 const POLY_REFLECTED: u64 = 0x95AC_9329_AC4B_C9B5;
 
