@@ -57,8 +57,10 @@ export async function loadSegments(dbName) {
 }
 
 /**
- * Applies operations in one transaction: {kind: "replace"|"append"|"remove", name, seq, bytes}.
- * "replace" and "remove" delete every segment of the file first. Rejects with a message.
+ * Applies operations in one transaction: {kind: "replace"|"append"|"remove"|"clear", name, seq,
+ * bytes}. "replace" and "remove" delete every segment of the file first; "clear" empties the
+ * store. Transactions on the store run in the order they were created, so batches need not
+ * wait for each other. Rejects with a message.
  */
 export async function applyOps(dbName, ops) {
   try {
@@ -71,6 +73,10 @@ export async function applyOps(dbName, ops) {
       tx.onabort = () => reject(tx.error || new Error('the storage transaction was aborted'));
     });
     for (const op of ops) {
+      if (op.kind === 'clear') {
+        store.clear();
+        continue;
+      }
       if (op.kind !== 'append') {
         store.delete(IDBKeyRange.bound(op.name + SEP, op.name + '\u0002', false, true));
       }
@@ -78,6 +84,8 @@ export async function applyOps(dbName, ops) {
         store.put(op.bytes, op.name + SEP + String(op.seq).padStart(10, '0'));
       }
     }
+    // Commit now rather than when the page next yields: the page may be going away.
+    if (typeof tx.commit === 'function') tx.commit();
     await done;
   } catch (e) {
     throw describe(e);

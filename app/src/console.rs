@@ -60,6 +60,10 @@ struct Pane {
     announcement: String,
     /// Client id and name shown in the pane's header.
     client: (u64, String),
+    /// The server start this pane's client belongs to (see `Engine::epoch`).
+    epoch: u64,
+    /// Whether the pane has said that the server is stopped.
+    told_stopped: bool,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -100,9 +104,39 @@ impl Pane {
             input: String::new(),
             announcement: String::new(),
             client: (0, String::new()),
+            epoch: engine.epoch(),
+            told_stopped: false,
         };
         pane.refresh_client(engine);
         pane
+    }
+
+    /// Follows the server's life: after a restart or crash, shows the server's log and
+    /// connects again (the old connection died with the old process); while the server is
+    /// stopped (SHUTDOWN), says so once.
+    fn follow_server(&mut self, engine: &Engine) -> bool {
+        if engine.epoch() != self.epoch {
+            self.epoch = engine.epoch();
+            self.told_stopped = false;
+            for line in engine.start_log() {
+                self.transcript.push(Line::Note(line));
+            }
+            engine.with(|server| self.session.restart(server, now_ms()));
+            self.transcript.push(Line::Note(
+                "(server restarted: connected again with a new client)".into(),
+            ));
+            self.refresh_client(engine);
+            return true;
+        }
+        if engine.is_stopped() && !self.told_stopped {
+            self.told_stopped = true;
+            self.transcript.push(Line::Note(
+                "(the server has shut down: Start server in the Persistence panel brings it back)"
+                    .into(),
+            ));
+            return true;
+        }
+        false
     }
 
     /// Reads the client's id and name; true when they changed.
@@ -297,7 +331,7 @@ pub fn console(props: &ConsoleProps) -> Html {
                 arrived.push_str(&crate::benchmark_panel::take_console_output(
                     p.session.client_id(),
                 ));
-                let changed = p.refresh_client(&engine);
+                let changed = p.refresh_client(&engine) | p.follow_server(&engine);
                 if !arrived.is_empty() {
                     p.output(arrived.clone());
                 }

@@ -1,10 +1,21 @@
 //! The page's host of the engine: one `Server` shared by every component, with the browser's
-//! clock and a timer that drives active expiry.
+//! clock, a timer that drives the engine's time-based work, and the disk the engine persists
+//! to, mirrored into IndexedDB (see `storage.rs`).
+//!
+//! Like a Redis process, the engine starts by loading what its disk holds, with the
+//! configuration it ran with last (kept in `redis.conf` on the disk, as if CONFIG REWRITE had
+//! saved it). Closing or reloading the page is a clean shutdown: SHUTDOWN's disk effects are
+//! carried out when the page is hidden for good. Restart and Crash act on the same engine;
+//! every start bumps an epoch so consoles know to connect again.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use emulator::Server;
+use emulator::cli::{quote_bytes, split_args};
+use emulator::persistence::{Disk, SharedMirror};
+use emulator::{ClientId, Reply, Server};
+
+use crate::storage::{StorageState, StorageSync};
 
 /// Wall-clock time for the engine, in milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
@@ -15,39 +26,264 @@ pub fn now_ms() -> u64 {
 pub const BROWSER_CONFIG: &[(&str, &str)] =
     &[("maxmemory", "128mb"), ("enable-debug-command", "local")];
 
+/// The file on the disk that holds the configuration between page loads.
+const CONFIG_FILE: &str = "redis.conf";
+
+/// What the page found in its storage before the engine starts.
+pub struct Preloaded {
+    pub disk: SharedMirror,
+    /// Why storage is unavailable, if it is (the page then keeps data in memory only).
+    pub storage_error: Option<String>,
+}
+
+thread_local! {
+    static PRELOADED: RefCell<Option<Preloaded>> = const { RefCell::new(None) };
+}
+
+/// Hands the storage read at start to the engine the app creates next.
+pub fn set_preloaded(preloaded: Preloaded) {
+    PRELOADED.with(|p| *p.borrow_mut() = Some(preloaded));
+}
+
+/// The IndexedDB database of this page: `?instance=<name>` gives embedded playgrounds on one
+/// site separate stores.
+pub fn instance_name() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|query| {
+            query
+                .trim_start_matches('?')
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("instance=").map(str::to_string))
+        })
+        .filter(|name| !name.is_empty() && name.len() <= 64)
+        .unwrap_or_else(|| "default".into())
+}
+
+/// The host's state beside the server.
+struct Host {
+    storage: Option<StorageSync>,
+    storage_error: Option<String>,
+    /// Counts starts of the server; consoles reconnect when it moves.
+    epoch: Cell<u64>,
+    /// The server's log lines of the last start (and the shutdown before it).
+    start_log: RefCell<Vec<String>>,
+    /// The server's config generation when the configuration was last saved.
+    config_generation: Cell<u64>,
+    /// The page's own client for reading server state (connected per epoch).
+    observer: Cell<Option<(u64, ClientId)>>,
+}
+
 /// A shared handle on the engine.
 #[derive(Clone)]
-pub struct Engine(Rc<RefCell<Server>>);
+pub struct Engine {
+    server: Rc<RefCell<Server>>,
+    host: Rc<Host>,
+}
 
 impl PartialEq for Engine {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        Rc::ptr_eq(&self.server, &other.server)
     }
 }
 
 impl Engine {
     /// A server with Redis's defaults, except two settings that suit a page: a memory cap (a
     /// learner's loop cannot take the tab down; Redis answers with its OOM error instead) and
-    /// DEBUG allowed for local clients, which every console here is.
+    /// DEBUG allowed for local clients, which every console here is. It starts on the disk
+    /// read from the page's storage.
     pub fn new() -> Engine {
+        let preloaded = PRELOADED.with(|p| p.borrow_mut().take());
+        let (disk, storage_error) = match preloaded {
+            Some(p) => (p.disk, p.storage_error),
+            None => (SharedMirror::default(), None),
+        };
         let mut server = Server::new();
         for (name, value) in BROWSER_CONFIG {
             // These values are valid by construction; a failure would only leave Redis's default.
             let _ = server.configure(name, value.as_bytes());
         }
-        Engine(Rc::new(RefCell::new(server)))
+        let mut log = apply_saved_config(&mut server, &disk);
+        server.set_disk(Box::new(disk.clone()));
+        log.extend(server.start(now_ms()));
+        let storage = storage_error.is_none().then(|| {
+            StorageSync::new(&instance_name(), disk, StorageState::Saved)
+        });
+        let engine = Engine {
+            server: Rc::new(RefCell::new(server)),
+            host: Rc::new(Host {
+                storage,
+                storage_error,
+                epoch: Cell::new(1),
+                start_log: RefCell::new(log),
+                config_generation: Cell::new(0),
+                observer: Cell::new(None),
+            }),
+        };
+        engine.after_use();
+        engine
     }
 
-    /// Runs `f` with the engine borrowed mutably.
+    /// Runs `f` with the engine borrowed mutably, then copies what reached the disk into
+    /// the page's storage.
     pub fn with<R>(&self, f: impl FnOnce(&mut Server) -> R) -> R {
-        f(&mut self.0.borrow_mut())
+        let result = f(&mut self.server.borrow_mut());
+        self.after_use();
+        result
     }
 
-    /// Starts the timer that runs the engine's time-driven work (active expiry, timeouts).
+    fn after_use(&self) {
+        {
+            let mut server = self.server.borrow_mut();
+            let generation = server.config_generation();
+            if generation != self.host.config_generation.get() {
+                self.host.config_generation.set(generation);
+                save_config(&mut server);
+            }
+        }
+        if let Some(storage) = &self.host.storage {
+            storage.flush();
+        }
+    }
+
+    /// Starts the timer that runs the engine's time-driven work (active expiry, timeouts,
+    /// save points, AOF fsyncs).
     pub fn start_timer(&self) -> gloo_timers::callback::Interval {
         let engine = self.clone();
         gloo_timers::callback::Interval::new(100, move || {
             engine.with(|server| server.tick(now_ms()));
         })
+    }
+
+    /// Carries out SHUTDOWN's effects on the disk when the page goes away (reload, close,
+    /// navigation), so the next page load finds what Redis would have kept.
+    pub fn persist_on_page_hide(&self) -> gloo_events::EventListener {
+        let engine = self.clone();
+        let window = web_sys::window().expect("a page has a window");
+        gloo_events::EventListener::new(&window, "pagehide", move |_| {
+            engine.with(|server| server.persist_before_exit(now_ms()));
+        })
+    }
+
+    // ----- the server's life -----
+
+    /// Counts starts; consoles compare it with the one they connected in.
+    pub fn epoch(&self) -> u64 {
+        self.host.epoch.get()
+    }
+
+    /// The log lines of the last start (and of the shutdown or crash before it).
+    pub fn start_log(&self) -> Vec<String> {
+        self.host.start_log.borrow().clone()
+    }
+
+    fn started(&self, log: Vec<String>) {
+        *self.host.start_log.borrow_mut() = log;
+        self.host.epoch.set(self.host.epoch.get() + 1);
+    }
+
+    /// A clean restart: SHUTDOWN (saving as configured), then a start from the disk.
+    pub fn restart(&self) {
+        let log = self.with(|server| server.restart(now_ms()));
+        self.started(log);
+    }
+
+    /// A crash: everything the disk does not hold is lost, then a start from the disk.
+    pub fn crash(&self) {
+        let log = self.with(|server| server.crash(now_ms()));
+        self.started(log);
+    }
+
+    /// Starts a server that SHUTDOWN stopped.
+    pub fn start(&self) {
+        let log = self.with(|server| server.start(now_ms()));
+        self.started(log);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.server.borrow().is_stopped()
+    }
+
+    /// Runs a command on the page's observer client (no trace in the learner's statistics,
+    /// CLIENT LIST or MONITOR); reconnects it after a restart.
+    pub fn observe(&self, args: &[&str]) -> Reply {
+        let argv: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+        self.with(|server| {
+            let epoch = self.host.epoch.get();
+            let id = match self.host.observer.get() {
+                Some((e, id)) if e == epoch && server.client(id).is_some() => id,
+                _ => {
+                    let id = server.connect_observer(now_ms());
+                    self.host.observer.set(Some((epoch, id)));
+                    id
+                }
+            };
+            server
+                .execute(id, argv, now_ms())
+                .into_iter()
+                .next()
+                .unwrap_or(Reply::NullArray)
+        })
+    }
+
+    // ----- storage -----
+
+    pub fn storage(&self) -> Option<&StorageSync> {
+        self.host.storage.as_ref()
+    }
+
+    /// Why the page cannot persist anything, if it cannot.
+    pub fn storage_error(&self) -> Option<String> {
+        self.host.storage_error.clone()
+    }
+
+    /// A file on the engine's disk.
+    pub fn disk_file(&self, name: &str) -> Option<Vec<u8>> {
+        self.server.borrow().disk().read(name).ok().flatten()
+    }
+
+    /// Every file on the engine's disk.
+    pub fn disk_files(&self) -> Vec<String> {
+        self.server.borrow().disk().list().unwrap_or_default()
+    }
+}
+
+/// Applies `redis.conf` from the disk: the configuration the server ran with before the
+/// page was reloaded. Returns log lines for lines it could not apply.
+fn apply_saved_config(server: &mut Server, disk: &SharedMirror) -> Vec<String> {
+    let Ok(Some(text)) = disk.read(CONFIG_FILE) else {
+        return Vec::new();
+    };
+    let mut log = Vec::new();
+    for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let applied = split_args(line).ok().and_then(|args| match args.as_slice() {
+            [name, value] => {
+                let name = String::from_utf8_lossy(name).into_owned();
+                server.configure(&name, value).ok()
+            }
+            _ => None,
+        });
+        if applied.is_none() {
+            log.push(format!(
+                "# Skipped a line of {CONFIG_FILE}: {}",
+                String::from_utf8_lossy(line)
+            ));
+        }
+    }
+    log
+}
+
+/// Writes the parameters that differ from Redis's defaults to `redis.conf` on the disk.
+fn save_config(server: &mut Server) {
+    let mut text = String::new();
+    for (name, value) in server.config_changes() {
+        text.push_str(name);
+        text.push(' ');
+        text.push_str(&quote_bytes(&value));
+        text.push('\n');
+    }
+    let unchanged = server.disk().read(CONFIG_FILE).ok().flatten().as_deref() == Some(text.as_bytes());
+    if !unchanged {
+        let _ = server.disk_mut().write(CONFIG_FILE, text.as_bytes());
     }
 }

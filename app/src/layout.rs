@@ -50,7 +50,12 @@ pub fn app() -> Html {
         let engine = (*engine).clone();
         use_effect_with((), move |_| {
             let timer = engine.start_timer();
-            move || drop(timer)
+            // A reload or close is a clean shutdown: save as configured before the page goes.
+            let on_hide = engine.persist_on_page_hide();
+            move || {
+                drop(timer);
+                drop(on_hide);
+            }
         });
     }
     {

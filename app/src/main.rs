@@ -7,12 +7,23 @@ mod checklist;
 mod clock;
 mod console;
 mod engine;
+mod files;
 mod layout;
 mod lesson;
 mod markdown;
+mod persistence_panel;
 mod progress;
 mod progress_ui;
+mod storage;
 
 fn main() {
-    yew::Renderer::<layout::App>::new().render();
+    // The engine starts on what the page's storage holds, so read it first.
+    wasm_bindgen_futures::spawn_local(async {
+        let (disk, loaded) = storage::load(&engine::instance_name()).await;
+        engine::set_preloaded(engine::Preloaded {
+            disk,
+            storage_error: loaded.err(),
+        });
+        yew::Renderer::<layout::App>::new().render();
+    });
 }

@@ -95,6 +95,7 @@ enum Drawer {
     Closed,
     Progress,
     Benchmark,
+    Persistence,
 }
 
 /// Top-bar buttons opening the progress and benchmark panels, and the achievement toast.
@@ -123,14 +124,17 @@ pub fn progress_toolbar(props: &ToolbarProps) -> Html {
         <>
             <button type="button" class="topbar-button open-progress" aria-pressed={(*drawer == Drawer::Progress).to_string()} onclick={toggle(Drawer::Progress)}>{"Progress"}</button>
             <button type="button" class="topbar-button open-benchmark" aria-pressed={(*drawer == Drawer::Benchmark).to_string()} onclick={toggle(Drawer::Benchmark)}>{"Benchmark"}</button>
+            <button type="button" class="topbar-button open-persistence" aria-pressed={(*drawer == Drawer::Persistence).to_string()} onclick={toggle(Drawer::Persistence)}>{"Persistence"}</button>
             <Toast />
             if *drawer != Drawer::Closed {
-                <aside class="drawer" aria-label={if *drawer == Drawer::Progress { "Progress" } else { "Benchmark" }}>
+                <aside class="drawer" aria-label={match *drawer { Drawer::Progress => "Progress", Drawer::Benchmark => "Benchmark", _ => "Persistence" }}>
                     <button type="button" class="drawer-close" aria-label="Close the panel" onclick={close}>{"×"}</button>
                     if *drawer == Drawer::Progress {
                         <ProgressPanel />
-                    } else {
+                    } else if *drawer == Drawer::Benchmark {
                         <BenchmarkPanel engine={props.engine.clone()} />
+                    } else {
+                        <crate::persistence_panel::PersistencePanel engine={props.engine.clone()} />
                     }
                 </aside>
             }
@@ -150,7 +154,7 @@ fn progress_panel() -> Html {
         let (text, message) = (text.clone(), message.clone());
         Callback::from(move |_: MouseEvent| {
             let yaml = progress::export_yaml();
-            download("progress.yaml", &yaml);
+            crate::files::download("progress.yaml", yaml.as_bytes(), "text/yaml");
             text.set(yaml);
             message.set("Exported progress.yaml (also shown below).".into());
         })
@@ -219,29 +223,6 @@ fn progress_panel() -> Html {
             <p class="progress-message" role="status">{ (*message).clone() }</p>
         </section>
     }
-}
-
-/// Offers `text` as a file download.
-fn download(name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&text.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/yaml");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let document = web_sys::window().and_then(|w| w.document());
-    if let Some(a) = document
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 /// Loads the chosen file's text into the import box.
