@@ -15,9 +15,9 @@ pub fn now_ms() -> u64 {
 pub const BROWSER_CONFIG: &[(&str, &str)] =
     &[("maxmemory", "128mb"), ("enable-debug-command", "local")];
 
-/// A shared handle on the engine.
+/// A shared handle on the engine, and the watchers told after each use of it.
 #[derive(Clone)]
-pub struct Engine(Rc<RefCell<Server>>);
+pub struct Engine(Rc<RefCell<Server>>, Rc<ChangeFeed>);
 
 impl PartialEq for Engine {
     fn eq(&self, other: &Self) -> bool {
@@ -35,12 +35,34 @@ impl Engine {
             // These values are valid by construction; a failure would only leave Redis's default.
             let _ = server.configure(name, value.as_bytes());
         }
-        Engine(Rc::new(RefCell::new(server)))
+        Engine(Rc::new(RefCell::new(server)), Rc::default())
     }
 
     /// Runs `f` with the engine borrowed mutably.
+    /// Watchers (`watch`) are told afterwards: commands, ticks and clock moves all come
+    /// through here.
     pub fn with<R>(&self, f: impl FnOnce(&mut Server) -> R) -> R {
+        let result = f(&mut self.0.borrow_mut());
+        self.1.notify();
+        result
+    }
+
+    /// Runs `f` for a host-side reader (the key browser) without telling watchers: reading
+    /// through an observer client changes nothing they show.
+    pub fn observe<R>(&self, f: impl FnOnce(&mut Server) -> R) -> R {
         f(&mut self.0.borrow_mut())
+    }
+
+    /// Calls `changed` after every later `with` until the returned handle is dropped. It runs
+    /// with the engine free but must stay cheap (schedule work, do not do it).
+    pub fn watch(&self, changed: impl Fn() + 'static) -> Watch {
+        let id = self.1.next_id.get();
+        self.1.next_id.set(id + 1);
+        self.1.watchers.borrow_mut().push((id, Rc::new(changed)));
+        Watch {
+            feed: self.1.clone(),
+            id,
+        }
     }
 
     /// Starts the timer that runs the engine's time-driven work (active expiry, timeouts).
@@ -49,5 +71,48 @@ impl Engine {
         gloo_timers::callback::Interval::new(100, move || {
             engine.with(|server| server.tick(now_ms()));
         })
+    }
+}
+
+/// A function told that the engine has been used.
+type Watcher = Rc<dyn Fn()>;
+
+/// Who to tell when the engine has been used.
+#[derive(Default)]
+pub struct ChangeFeed {
+    watchers: RefCell<Vec<(u64, Watcher)>>,
+    next_id: std::cell::Cell<u64>,
+}
+
+impl ChangeFeed {
+    fn notify(&self) {
+        if self.watchers.borrow().is_empty() {
+            return;
+        }
+        // A copy, so that a watcher may add or drop watches while being told.
+        let watchers: Vec<Watcher> = self
+            .watchers
+            .borrow()
+            .iter()
+            .map(|(_, w)| w.clone())
+            .collect();
+        for watcher in watchers {
+            watcher();
+        }
+    }
+}
+
+/// A registration made by `Engine::watch`; dropping it ends it.
+pub struct Watch {
+    feed: Rc<ChangeFeed>,
+    id: u64,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.feed
+            .watchers
+            .borrow_mut()
+            .retain(|(id, _)| *id != self.id);
     }
 }

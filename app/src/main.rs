@@ -7,6 +7,7 @@ mod checklist;
 mod clock;
 mod console;
 mod engine;
+mod key_browser;
 mod layout;
 mod lesson;
 mod markdown;
