@@ -162,7 +162,7 @@ pub fn app() -> Html {
                 <span class="tagline">{"Redis 7, running in this page"}</span>
                 <ClockBar engine={(*engine).clone()} />
                 <crate::progress_ui::ProgressToolbar engine={(*engine).clone()} />
-                <button type="button" class="toggle-keys" onclick={toggle_keys} aria-pressed={keys_open.to_string()} aria-controls="key-browser">{ if *keys_open { "Hide keys" } else { "Keys" } }</button>
+                <button type="button" class="toggle-keys" onclick={toggle_keys} aria-pressed={keys_open.to_string()} aria-controls="key-browser" title="Show or hide the key browser">{"Keys"}</button>
                 <button type="button" class="add-pane" onclick={add_pane} aria-label="Add a console pane with its own client">{"+ pane"}</button>
             </header>
             <main class="panes">

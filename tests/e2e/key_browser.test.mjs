@@ -63,6 +63,19 @@ test('the key browser shows a sorted set as a ranked table and counts a TTL down
     const later = await countdown(session, 'session:1');
     assert.ok(later < first, `${later} after ${first}`);
 
+    // It runs on the engine clock: paused, it stands still; moved forward, it jumps.
+    await session.run('[...document.querySelectorAll(".clock-button")].find(b => b.textContent === "Pause").click();');
+    await sleep(300);
+    const paused = await countdown(session, 'session:1');
+    await sleep(700);
+    assert.equal(await countdown(session, 'session:1'), paused);
+    await session.run('[...document.querySelectorAll(".clock-button")].find(b => b.textContent === "+10 s").click();');
+    await session.waitForText('.kb-key .kb-ttl', () => true);
+    await sleep(400);
+    const jumped = await countdown(session, 'session:1');
+    assert.ok(Math.abs(paused - 10000 - jumped) <= 200, `${jumped} after ${paused}`);
+    await session.run('[...document.querySelectorAll(".clock-button")].find(b => b.textContent === "Resume").click();');
+
     await writeFile(join(ctx.shots, 'key-browser.png'), await session.screenshot());
 
     // Arrow keys move the selection through the list.

@@ -274,7 +274,7 @@ pub fn key_browser(props: &KeyBrowserProps) -> Html {
             .target_dyn_into::<HtmlInputElement>()
             .and_then(|i| i.value().parse::<u32>().ok())
             .unwrap_or(100);
-        Box::new(move |f| f.count = value.clamp(1, 10_000))
+        Box::new(move |f| f.count = value.clamp(1, 1_000))
     });
 
     let s = state.borrow();
@@ -344,7 +344,6 @@ pub fn key_browser(props: &KeyBrowserProps) -> Html {
             </header>
             <div class="kb-filters" role="search" aria-label="Filter keys">
                 <input class="kb-pattern" type="search" placeholder="MATCH pattern, e.g. user:*" aria-label="Key pattern (SCAN MATCH)"
-                    value={if s.filter.pattern == "*" { String::new() } else { s.filter.pattern.clone() }}
                     autocomplete="off" spellcheck="false" oninput={on_pattern} />
                 <select class="kb-kind" aria-label="Key type (SCAN TYPE)" onchange={on_kind}>
                     { for ["", "string", "list", "hash", "set", "zset", "stream"].iter().map(|k| html! {
@@ -352,7 +351,7 @@ pub fn key_browser(props: &KeyBrowserProps) -> Html {
                     }) }
                 </select>
                 <label class="kb-count">{"COUNT "}
-                    <input type="number" min="1" max="10000" value={s.filter.count.to_string()} aria-label="Keys per SCAN call (COUNT)" onchange={on_count} />
+                    <input type="number" min="1" max="1000" value={s.filter.count.to_string()} aria-label="Keys per SCAN call (COUNT)" onchange={on_count} />
                 </label>
             </div>
             <div class="kb-body">
