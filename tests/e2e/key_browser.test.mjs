@@ -115,3 +115,29 @@ test('on a phone the key browser stacks below the console', async () => {
     await session.close();
   }
 });
+
+test('a stream shows its entries and where each consumer group has read up to', async () => {
+  const session = await launch('chromium');
+  try {
+    await session.goto(ctx.site.url);
+    const input = await session.waitFor('.console[data-pane="A"] input.command');
+    const lines = [
+      'XADD events 1-1 kind login', 'XADD events 2-0 kind logout',
+      'XGROUP CREATE events mailer 1-1', 'XGROUP CREATE events audit 0',
+    ];
+    for (const line of lines) await session.type(input, line + KEYS.ENTER);
+    await session.waitForText('.console[data-pane="A"] .transcript', (s) => s.split('OK').length > 2);
+    await session.click(await session.find('.toggle-keys'));
+    await session.waitForText('.kb-keys', (s) => s.includes('events'));
+    await session.run('[...document.querySelectorAll(".kb-key")].find(e => e.textContent.includes("events")).click();');
+    const text = await session.waitForText('.kb-stream', (s) => s.includes('2-0'));
+    const items = await session.run('return [...document.querySelectorAll(".kb-entries > li")].map(li => li.textContent);');
+    assert.deepEqual(items, [
+      '▲ group audit: nothing delivered yet', '1-1kind login', '▲ group mailer has read up to 1-1', '2-0kind logout',
+    ]);
+    assert.match(text, /2 entries, last id 2-0/);
+    await writeFile(join(ctx.shots, 'key-browser-stream.png'), await session.screenshot());
+  } finally {
+    await session.close();
+  }
+});

@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::model::{
     countdown_text, escaped, group_position, memory_text, GroupInfo, KeySummary, StreamEntry,
-    StreamInfo, ValueView,
+    StreamId, StreamInfo, ValueView,
 };
 
 /// The id of the n-th key's option (for `aria-activedescendant`).
@@ -139,13 +139,23 @@ pub fn value_view(view: &ValueView) -> Html {
     }
 }
 
+/// Where a consumer group stands, shown after the last entry it was delivered.
+fn group_marker(group: &GroupInfo) -> String {
+    let name = escaped(&group.name);
+    if group.last_delivered_id == (StreamId { ms: 0, seq: 0 }) {
+        format!("▲ group {name}: nothing delivered yet")
+    } else {
+        format!("▲ group {name} has read up to {}", group.last_delivered_id)
+    }
+}
+
 fn stream_view(info: &StreamInfo, entries: &[StreamEntry], groups: &[GroupInfo]) -> Html {
-    let optional = |n: Option<i64>| n.map_or("?".to_string(), |n| n.to_string());
+    let optional = |n: Option<i64>| n.map_or("–".to_string(), |n| n.to_string());
     let positions: Vec<Option<usize>> = groups.iter().map(|g| group_position(entries, g)).collect();
     let markers = |at: Option<usize>| -> Html {
         html! {
             { for groups.iter().zip(&positions).filter(|(_, p)| **p == at).map(|(g, _)| html! {
-                <li class="kb-group-marker">{ format!("▲ group {} has read up to {}", escaped(&g.name), g.last_delivered_id) }</li>
+                <li class="kb-group-marker">{ group_marker(g) }</li>
             }) }
         }
     };

@@ -1,5 +1,6 @@
 use emulator::commands::{flags, spec};
 
+use super::super::model::group_position;
 use super::*;
 
 /// A server, a learner's client and the browser's reader.
@@ -295,16 +296,49 @@ fn the_reader_follows_the_learner_to_another_database() {
 }
 
 #[test]
-fn a_stream_without_stream_commands_says_why() {
-    let (mut server, reader) = setup(&[]);
-    let summary = KeySummary {
-        name: b"events".to_vec(),
-        kind: "stream".into(),
-        encoding: String::new(),
-        memory: None,
-        ttl: Ttl::Persistent,
-    };
-    // Before streams exist in the engine, XINFO is unknown; afterwards the key is missing.
-    let view = reader.first_page(&mut server, 1_000, &summary).unwrap();
-    assert!(matches!(view, ValueView::Unavailable(_)), "{view:?}");
+fn a_stream_is_read_with_its_groups_positions() {
+    let mut commands = vec![
+        "XADD events 1-1 kind login user ada".to_string(),
+        "XADD events 2-0 kind logout user ada".to_string(),
+        "XGROUP CREATE events mailer 1-1".to_string(),
+        "XGROUP CREATE events audit 0".to_string(),
+    ];
+    commands.extend((3..=60).map(|i| format!("XADD events {i}-0 n {i}")));
+    let commands: Vec<&str> = commands.iter().map(String::as_str).collect();
+    let (mut server, reader) = setup(&commands);
+    let summary = summary_of(&mut server, &reader, "events");
+    assert_eq!(summary.kind, "stream");
+    let mut view = reader.first_page(&mut server, 1_000, &summary).unwrap();
+    {
+        let ValueView::Stream {
+            info,
+            entries,
+            groups,
+        } = &view
+        else {
+            panic!("{view:?}")
+        };
+        assert_eq!(info.length, 60);
+        assert_eq!(info.groups, 2);
+        assert_eq!(
+            info.last_generated_id.map(|id| id.to_string()),
+            Some("60-0".into())
+        );
+        assert_eq!(entries.len(), PAGE);
+        assert_eq!(
+            entries[0].fields,
+            vec![
+                (b"kind".to_vec(), b"login".to_vec()),
+                (b"user".to_vec(), b"ada".to_vec())
+            ]
+        );
+        let names: Vec<&[u8]> = groups.iter().map(|g| g.name.as_slice()).collect();
+        assert_eq!(names, [&b"audit"[..], b"mailer"]);
+        assert_eq!(group_position(entries, &groups[1]), Some(0));
+        assert_eq!(group_position(entries, &groups[0]), None);
+    }
+    // The next page starts after the last entry read.
+    reader.next_page(&mut server, 1_000, b"events", &mut view);
+    assert_eq!(view.loaded(), 60);
+    assert!(!view.has_more());
 }
