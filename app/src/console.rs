@@ -26,6 +26,9 @@ pub struct ConsoleProps {
     /// Set for panes the learner added: closes this one.
     #[prop_or_default]
     pub on_close: Option<Callback<String>>,
+    /// Told this pane's name and client id when it takes the keyboard or runs a line.
+    #[prop_or_default]
+    pub on_focus: Option<Callback<(String, u64)>>,
 }
 
 /// One entry of the transcript.
@@ -560,6 +563,14 @@ pub fn console(props: &ConsoleProps) -> Html {
             { soft_key("Ctrl-C", "c", true) }
         </div>
     };
+    let report_focus = {
+        let (pane, name, on_focus) = (pane.clone(), props.pane.clone(), props.on_focus.clone());
+        Callback::from(move |_: ()| {
+            if let (Some(on_focus), Ok(p)) = (&on_focus, pane.try_borrow()) {
+                on_focus.emit((name.clone(), p.session.client_id()));
+            }
+        })
+    };
     let p = pane.borrow();
     let mode = p.session.mode();
     let reading = mode != Mode::Prompt;
@@ -575,7 +586,8 @@ pub fn console(props: &ConsoleProps) -> Html {
         Mode::Waiting => Some("Waiting for the reply"),
     };
     html! {
-        <section class="pane console" aria-label={format!("Redis console {}", props.pane)} data-pane={props.pane.clone()} onclick={focus_input}>
+        <section class="pane console" aria-label={format!("Redis console {}", props.pane)} data-pane={props.pane.clone()} onclick={focus_input}
+            onfocusin={report_focus.reform(|_: FocusEvent| ())} onkeyup={report_focus.reform(|_: KeyboardEvent| ())}>
             <header class="pane-bar">
                 <span class="pane-name">{ format!("Pane {}", props.pane) }</span>
                 <span class="client-id">{ format!("client id {client_id}") }</span>

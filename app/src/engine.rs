@@ -74,11 +74,12 @@ struct Host {
     observer: Cell<Option<(u64, ClientId)>>,
 }
 
-/// A shared handle on the engine.
+/// A shared handle on the engine, and the watchers told after each use of it.
 #[derive(Clone)]
 pub struct Engine {
     server: Rc<RefCell<Server>>,
     host: Rc<Host>,
+    feed: Rc<ChangeFeed>,
 }
 
 impl PartialEq for Engine {
@@ -119,17 +120,38 @@ impl Engine {
                 config_generation: Cell::new(0),
                 observer: Cell::new(None),
             }),
+            feed: Rc::default(),
         };
         engine.after_use();
         engine
     }
 
     /// Runs `f` with the engine borrowed mutably, then copies what reached the disk into
-    /// the page's storage.
+    /// the page's storage. Watchers (`watch`) are told afterwards: commands, ticks and clock
+    /// moves all come through here.
     pub fn with<R>(&self, f: impl FnOnce(&mut Server) -> R) -> R {
         let result = f(&mut self.server.borrow_mut());
         self.after_use();
+        self.feed.notify();
         result
+    }
+
+    /// Runs `f` for a host-side reader (the key browser) without telling watchers: reading
+    /// through an observer client changes nothing they show.
+    pub fn observe<R>(&self, f: impl FnOnce(&mut Server) -> R) -> R {
+        f(&mut self.server.borrow_mut())
+    }
+
+    /// Calls `changed` after every later `with` until the returned handle is dropped. It runs
+    /// with the engine free but must stay cheap (schedule work, do not do it).
+    pub fn watch(&self, changed: impl Fn() + 'static) -> Watch {
+        let id = self.feed.next_id.get();
+        self.feed.next_id.set(id + 1);
+        self.feed.watchers.borrow_mut().push((id, Rc::new(changed)));
+        Watch {
+            feed: self.feed.clone(),
+            id,
+        }
     }
 
     fn after_use(&self) {
@@ -206,7 +228,7 @@ impl Engine {
 
     /// Runs a command on the page's observer client (no trace in the learner's statistics,
     /// CLIENT LIST or MONITOR); reconnects it after a restart.
-    pub fn observe(&self, args: &[&str]) -> Reply {
+    pub fn observe_command(&self, args: &[&str]) -> Reply {
         let argv: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
         self.with(|server| {
             let epoch = self.host.epoch.get();
@@ -285,5 +307,48 @@ fn save_config(server: &mut Server) {
     let unchanged = server.disk().read(CONFIG_FILE).ok().flatten().as_deref() == Some(text.as_bytes());
     if !unchanged {
         let _ = server.disk_mut().write(CONFIG_FILE, text.as_bytes());
+    }
+}
+
+/// A function told that the engine has been used.
+type Watcher = Rc<dyn Fn()>;
+
+/// Who to tell when the engine has been used.
+#[derive(Default)]
+pub struct ChangeFeed {
+    watchers: RefCell<Vec<(u64, Watcher)>>,
+    next_id: std::cell::Cell<u64>,
+}
+
+impl ChangeFeed {
+    fn notify(&self) {
+        if self.watchers.borrow().is_empty() {
+            return;
+        }
+        // A copy, so that a watcher may add or drop watches while being told.
+        let watchers: Vec<Watcher> = self
+            .watchers
+            .borrow()
+            .iter()
+            .map(|(_, w)| w.clone())
+            .collect();
+        for watcher in watchers {
+            watcher();
+        }
+    }
+}
+
+/// A registration made by `Engine::watch`; dropping it ends it.
+pub struct Watch {
+    feed: Rc<ChangeFeed>,
+    id: u64,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.feed
+            .watchers
+            .borrow_mut()
+            .retain(|(id, _)| *id != self.id);
     }
 }

@@ -9,9 +9,12 @@ use yew::prelude::*;
 use crate::clock::ClockBar;
 use crate::console::Console;
 use crate::engine::Engine;
+use crate::key_browser::KeyBrowser;
 use crate::lesson::{course, Lesson, RunRequest};
 
 const LEVEL_KEY: &str = "redis-playground.level";
+/// Whether the key browser is open ("open" or "closed").
+const KEY_BROWSER_KEY: &str = "redis-playground.key-browser";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -45,6 +48,25 @@ pub fn app() -> Html {
     let feed = use_state(|| None::<(u32, RunRequest)>);
     // Panes the learner added with "+ pane", each its own client.
     let added = use_state(Vec::<String>::new);
+    let keys_open = use_state(|| {
+        storage().and_then(|s| s.get_item(KEY_BROWSER_KEY).ok().flatten()) == Some("open".into())
+    });
+    // The console pane that last had the keyboard (name, client id), for the key browser.
+    let focused = use_state_eq(|| None::<(String, u64)>);
+    let toggle_keys = {
+        let keys_open = keys_open.clone();
+        Callback::from(move |_: MouseEvent| {
+            let open = !*keys_open;
+            if let Some(s) = storage() {
+                let _ = s.set_item(KEY_BROWSER_KEY, if open { "open" } else { "closed" });
+            }
+            keys_open.set(open);
+        })
+    };
+    let on_focus = {
+        let focused = focused.clone();
+        Callback::from(move |pane: (String, u64)| focused.set(Some(pane)))
+    };
 
     {
         let engine = (*engine).clone();
@@ -145,6 +167,7 @@ pub fn app() -> Html {
                 <span class="tagline">{"Redis 7, running in this page"}</span>
                 <ClockBar engine={(*engine).clone()} />
                 <crate::progress_ui::ProgressToolbar engine={(*engine).clone()} />
+                <button type="button" class="toggle-keys" onclick={toggle_keys} aria-pressed={keys_open.to_string()} aria-controls="key-browser" title="Show or hide the key browser">{"Keys"}</button>
                 <button type="button" class="add-pane" onclick={add_pane} aria-label="Add a console pane with its own client">{"+ pane"}</button>
             </header>
             <main class="panes">
@@ -153,10 +176,13 @@ pub fn app() -> Html {
                     { for panes.iter().enumerate().map(|(i, pane)| {
                         let on_close = (i >= step_panes).then(|| close_pane.clone());
                         html! {
-                            <Console key={pane.clone()} engine={(*engine).clone()} pane={pane.clone()} feed={(*feed).clone()} {on_close} />
+                            <Console key={pane.clone()} engine={(*engine).clone()} pane={pane.clone()} feed={(*feed).clone()} {on_close} on_focus={on_focus.clone()} />
                         }
                     }) }
                 </div>
+                if *keys_open {
+                    <KeyBrowser engine={(*engine).clone()} focus={(*focused).clone()} />
+                }
             </main>
         </div>
     }

@@ -8,6 +8,7 @@ mod clock;
 mod console;
 mod engine;
 mod files;
+mod key_browser;
 mod layout;
 mod lesson;
 mod markdown;

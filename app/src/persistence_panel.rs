@@ -74,7 +74,7 @@ pub fn persistence_panel(props: &PanelProps) -> Html {
     let info = if stopped {
         String::new()
     } else {
-        reply_text(&engine.observe(&["INFO", "persistence"]))
+        reply_text(&engine.observe_command(&["INFO", "persistence"]))
     };
     let (save, appendonly, fsync) = engine.with(|s| {
         let get = |name| String::from_utf8_lossy(&s.config().get(name).unwrap_or_default()).into_owned();
@@ -106,7 +106,7 @@ pub fn persistence_panel(props: &PanelProps) -> Html {
         })
     };
     let save_now = act(|e| {
-        let reply = e.observe(&["SAVE"]);
+        let reply = e.observe_command(&["SAVE"]);
         vec![format!("SAVE: {}", reply_text(&reply).trim())]
     });
     let restart = act(|e| {
@@ -266,10 +266,10 @@ fn import_rdb(engine: &Engine, name: &str, bytes: &[u8]) -> Vec<String> {
     match result {
         Err(e) => vec![format!("{name} was not loaded: {e}. Nothing changed.")],
         Ok(mut lines) => {
-            let save = engine.observe(&["SAVE"]);
+            let save = engine.observe_command(&["SAVE"]);
             lines.push(format!("SAVE: {}", reply_text(&save).trim()));
             if engine.with(|s| s.config().appendonly) {
-                let rewrite = engine.observe(&["BGREWRITEAOF"]);
+                let rewrite = engine.observe_command(&["BGREWRITEAOF"]);
                 lines.push(format!("BGREWRITEAOF: {}", reply_text(&rewrite).trim()));
             }
             lines.insert(0, format!("Loaded {name}:"));
