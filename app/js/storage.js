@@ -43,8 +43,33 @@ function describe(e) {
   return e && e.message ? `${e.name || 'Error'}: ${e.message}` : String(e);
 }
 
+/**
+ * All segments, read once the page holding this storage before (the one being reloaded)
+ * is gone: each page holds a Web Lock named after its database for as long as it lives, so
+ * the writes its unload started are queued in IndexedDB before this page reads. Waits at
+ * most 3 s (another tab may hold the lock for good) and then reads anyway.
+ */
+export function loadSegments(dbName) {
+  if (!navigator.locks) return readSegments(dbName);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const read = () => {
+      if (settled) return;
+      settled = true;
+      readSegments(dbName).then(resolve, reject);
+    };
+    const timer = setTimeout(read, 3000);
+    navigator.locks.request(dbName, () => {
+      clearTimeout(timer);
+      read();
+      // Held while this page lives.
+      return new Promise(() => {});
+    }).catch(() => { clearTimeout(timer); read(); });
+  });
+}
+
 /** All segments, sorted by key: an array of [key, Uint8Array]. Rejects with a message. */
-export async function loadSegments(dbName) {
+async function readSegments(dbName) {
   try {
     const db = await open(dbName);
     const tx = db.transaction(STORE, 'readonly');

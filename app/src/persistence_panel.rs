@@ -29,6 +29,8 @@ fn info_field(info: &str, name: &str) -> String {
 fn reply_text(reply: &Reply) -> String {
     match reply {
         Reply::Bulk(b) | Reply::Verbatim(_, b) => String::from_utf8_lossy(b).into_owned(),
+        Reply::Simple(s) => s.to_string(),
+        Reply::Error(e) => format!("(error) {e}"),
         other => String::from_utf8_lossy(&other.encode(Protocol::Resp2)).into_owned(),
     }
 }
