@@ -218,6 +218,16 @@ const STREAM_SCRIPT: &[Step] = &[
     Run("EVAL \"return redis.call('xreadgroup','group','grp','alice','streams','g','>')\" 0"),
     Run("XADD g 80-1 f v"),
     Run("EVAL \"return redis.call('xreadgroup','group','grp','alice','streams','g','>')\" 0"),
+    // XCLAIM propagates the IDs as they were written.
+    Run("XADD h2 1 f v"),
+    Run("XADD h2 2 f v"),
+    Run("XGROUP CREATE h2 g 0"),
+    Run("XREADGROUP GROUP g a STREAMS h2 >"),
+    Run("XCLAIM h2 g b 0 1 2-0 JUSTID"),
+    Run("XDEL h2 1"),
+    Run("XCLAIM h2 g c 0 1 2"),
+    Run("XDEL h2 2"),
+    Run("XAUTOCLAIM h2 g d 0 - COUNT 1"),
     // Clients blocked in XREAD and XREADGROUP, served by later XADDs.
     Block("XREADGROUP GROUP grp hank BLOCK 0 STREAMS g >"),
     Sleep(50),
