@@ -16,7 +16,9 @@
 #      second through `Server::execute`, and bytes per key for 1M small string keys counted by
 #      an allocator;
 #   6. measures Redis's `used_memory` growth for the same data (`DEBUG POPULATE 1000000`: key:N ->
-#      value:N), and the resident memory growth of both servers for 1M pipelined SETs.
+#      value:N), and the resident memory growth of both servers for 1M pipelined SETs;
+#   7. times redis-server's SAVE of that data (the engine's RDB write and load times are in
+#      the micro-benchmark's output).
 #
 # Needs redis-server, redis-cli and redis-benchmark on PATH (Debian: redis-server, redis-tools).
 # It is heavy (minutes, both cores): run it on a quiet machine, and never from tests.
@@ -213,3 +215,10 @@ before=$(used_memory "$redis_port")
 redis-cli -p "$redis_port" DEBUG POPULATE "$keys" >/dev/null
 after=$(used_memory "$redis_port")
 awk -v a="$after" -v b="$before" -v k="$keys" 'BEGIN { printf "  redis-server used_memory: %.1f bytes/key\n", (a - b) / k }'
+
+# RDB snapshot of the same data: redis-server's SAVE (the engine's figure is in the
+# micro-benchmark's "rdb engine" line).
+save_start=$(date +%s%N)
+redis-cli -p "$redis_port" SAVE >/dev/null
+save_end=$(date +%s%N)
+awk -v s="$save_start" -v e="$save_end" -v k="$keys" 'BEGIN { printf "  redis-server SAVE of %d keys: %.3f s\n", k, (e - s) / 1e9 }'

@@ -132,6 +132,28 @@ impl Server {
         (stopped, self.take_log())
     }
 
+    /// What a host does when its process may end without warning and without running again
+    /// (a page being unloaded): SHUTDOWN's effects on the Disk — the AOF fsynced, the final
+    /// snapshot saved when save points are configured and something changed — while the
+    /// server keeps running, in case the end does not come (a page kept in the browser's
+    /// back-forward cache). Returns the log lines.
+    pub fn persist_before_exit(&mut self, now_ms: u64) -> Vec<String> {
+        let now = self.now_ms().max(now_ms);
+        if self.stopped {
+            return Vec::new();
+        }
+        if self.aof.is_on() {
+            self.aof_fsync(now);
+        }
+        if !self.config.save.is_empty() && self.dirty > 0 {
+            self.log_notice("Saving the final RDB snapshot before exiting.".into());
+            if let Err(e) = crate::persistence::rdb_bridge::save_rdb(self, now) {
+                self.log_warning(e);
+            }
+        }
+        self.take_log()
+    }
+
     /// Stops the server as SHUTDOWN did: every client is to be closed and nothing runs
     /// until `start`.
     pub(crate) fn stop(&mut self) {

@@ -118,6 +118,8 @@ pub struct Server {
     pub(crate) monitoring: crate::commands::server::Monitoring,
     /// The last command's arguments once it is done (see `take_spare_argv`).
     spare_argv: Option<Vec<Vec<u8>>>,
+    /// Counts successful CONFIG SETs, for hosts that keep the configuration between runs.
+    pub(crate) config_generation: u64,
     /// Whether the running command comes from an observer (see `connect_observer`).
     pub(crate) observer_running: bool,
     /// The id the next observer gets (counting down from below the script client's).
@@ -169,6 +171,7 @@ impl Server {
             monitoring: Default::default(),
             spare_argv: None,
             observer_running: false,
+            config_generation: 0,
             next_observer_id: crate::scripting::SCRIPT_CLIENT_ID - 1,
             aof: crate::persistence::aof::Aof::new(),
             propagation: Default::default(),

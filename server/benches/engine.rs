@@ -120,6 +120,22 @@ fn main() {
         println!("memory engine n/a (no SET)");
     }
 
+    // Snapshots of that keyspace: writing the RDB file, then decoding and loading it.
+    if Registry::get().command("set").is_some() {
+        let started = std::time::Instant::now();
+        let file = black_box(emulator::persistence::rdb::encode(&server));
+        let write_s = started.elapsed().as_secs_f64();
+        let started = std::time::Instant::now();
+        let mut copy = Server::new();
+        copy.connect(1);
+        let loaded = copy.load_rdb_bytes(&file).map(|s| s.keys_loaded);
+        let load_s = started.elapsed().as_secs_f64();
+        println!(
+            "rdb engine {keys} keys: {} bytes, write {write_s:.3} s, load {load_s:.3} s ({loaded:?} keys)",
+            file.len()
+        );
+    }
+
     // Throughput over that keyspace.
     let key_of = |i: u64| format!("key:{}", i.wrapping_mul(2_654_435_761) % keys.max(1));
     measure(&mut server, "GET", ops, |i| {

@@ -48,9 +48,111 @@ fn fill_commands() -> Vec<Vec<Vec<u8>>> {
         big_zset.extend([format!("{}", i as f64 * 0.25), format!("member-{i}")]);
     }
     cmds.extend([big_list, big_hash, big_set, big_zset]);
+    cmds.extend(stream_commands());
     cmds.into_iter()
         .map(|c| c.into_iter().map(String::into_bytes).collect())
         .collect()
+}
+
+/// Streams: several listpack nodes, entries whose fields differ from the master entry,
+/// tombstones from XDEL and exact trimming, values larger than a node, an emptied stream,
+/// consumer groups with pending entries and consumers.
+fn stream_commands() -> Vec<Vec<String>> {
+    let mut cmds: Vec<Vec<String>> = Vec::new();
+    let mut add = |words: &[&str]| cmds.push(words.iter().map(|w| w.to_string()).collect());
+    for i in 0..260u64 {
+        let id = format!("{}-{}", 1000 + i / 4, i % 4);
+        let field = if i % 9 == 0 { "other" } else { "f" };
+        add(&["XADD", "x:nodes", &id, field, &i.to_string(), "name", "v"]);
+    }
+    add(&["XDEL", "x:nodes", "1000-0", "1010-1", "1064-3"]);
+    add(&["XTRIM", "x:nodes", "MAXLEN", "240"]);
+    add(&["PEXPIREAT", "x:nodes", "4102444800555"]);
+    let big = "xyz".repeat(1800);
+    for i in 1..=6u64 {
+        add(&[
+            "XADD",
+            "x:big",
+            &format!("{i}-1"),
+            "data",
+            &big,
+            "n",
+            &i.to_string(),
+        ]);
+    }
+    add(&["XDEL", "x:big", "2-1"]);
+    add(&["XADD", "x:emptied", "5-5", "a", "1"]);
+    add(&["XDEL", "x:emptied", "5-5"]);
+    for i in 1..=120u64 {
+        add(&[
+            "XADD",
+            "x:groups",
+            &format!("{i}-0"),
+            "k",
+            &format!("value-{i}"),
+        ]);
+    }
+    add(&["XGROUP", "CREATE", "x:groups", "g1", "0"]);
+    add(&["XGROUP", "CREATE", "x:groups", "g2", "$"]);
+    add(&[
+        "XGROUP",
+        "CREATE",
+        "x:groups",
+        "g3",
+        "30-0",
+        "ENTRIESREAD",
+        "30",
+    ]);
+    add(&[
+        "XREADGROUP",
+        "GROUP",
+        "g1",
+        "alice",
+        "COUNT",
+        "4",
+        "STREAMS",
+        "x:groups",
+        ">",
+    ]);
+    add(&[
+        "XREADGROUP",
+        "GROUP",
+        "g1",
+        "bob",
+        "COUNT",
+        "3",
+        "STREAMS",
+        "x:groups",
+        ">",
+    ]);
+    add(&["XACK", "x:groups", "g1", "2-0"]);
+    add(&[
+        "XCLAIM",
+        "x:groups",
+        "g1",
+        "bob",
+        "0",
+        "1-0",
+        "TIME",
+        "1700000000000",
+        "RETRYCOUNT",
+        "5",
+        "JUSTID",
+    ]);
+    add(&["XGROUP", "CREATECONSUMER", "x:groups", "g1", "carol"]);
+    add(&["XDEL", "x:groups", "3-0", "100-0"]);
+    add(&[
+        "XREADGROUP",
+        "GROUP",
+        "g3",
+        "dave",
+        "COUNT",
+        "2",
+        "STREAMS",
+        "x:groups",
+        ">",
+    ]);
+    cmds
 }
 
 /// Both sides answer commands as RESP2 bytes.
@@ -122,6 +224,11 @@ fn describe(t: &mut dyn Target, db: &[u8], key: &[u8]) -> String {
         let mut members = bulk_items(t.run(&[b"SMEMBERS", key]));
         members.sort();
         members
+    } else if kind.contains("stream") {
+        // Entries, then the layout, counters, groups, pending entries and consumers.
+        let mut items = bulk_items(t.run(&[b"XRANGE", key, b"-", b"+"]));
+        items.extend(bulk_items(t.run(&[b"XINFO", b"STREAM", key, b"FULL"])));
+        items
     } else {
         bulk_items(t.run(&[b"ZRANGE", key, b"0", b"-1", b"WITHSCORES"]))
     };
@@ -188,7 +295,15 @@ fn redis_server_loads_our_files() {
     let redis = start_with_file(&binary, &dir, "ours.rdb");
     let mut conn = redis.connect().unwrap();
     let compared = compare(&mut engine, &mut conn);
-    assert_eq!(compared, 19);
+    assert_eq!(compared, 19 + STREAM_KEYS.len());
+    // Streams keep their exact listpack layout through the exchange.
+    engine.run(&[b"SELECT", b"0"]);
+    assert_eq!(conn.run(&[b"SELECT", b"0"]), Reply::ok());
+    for key in STREAM_KEYS {
+        let ours = engine.run(&[b"DUMP", key.as_bytes()]);
+        let theirs = conn.run(&[b"DUMP", key.as_bytes()]);
+        assert_eq!(ours, theirs, "DUMP {key}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -209,7 +324,13 @@ const ORDERED_KEYS: &[&str] = &[
     "z:skip",
     "l:big",
     "z:big",
+    "x:nodes",
+    "x:big",
+    "x:emptied",
+    "x:groups",
 ];
+
+const STREAM_KEYS: &[&str] = &["x:nodes", "x:big", "x:emptied", "x:groups"];
 
 #[test]
 fn our_engine_loads_redis_server_files() {
@@ -233,7 +354,7 @@ fn our_engine_loads_redis_server_files() {
     let mut server = Server::new();
     let client = server.connect(NOW);
     let summary = server.load_dataset(data).unwrap();
-    assert_eq!(summary.keys_loaded, 19);
+    assert_eq!(summary.keys_loaded, 19 + STREAM_KEYS.len() as u64);
     let mut engine = Engine { server, client };
     compare(&mut engine, &mut conn);
     // Re-encoding what was loaded gives redis-server's bytes value by value.

@@ -501,6 +501,20 @@ impl Config {
     pub fn get(&self, name: &str) -> Option<Vec<u8>> {
         find(name.as_bytes()).map(|p| p.get(self))
     }
+
+    /// The parameters whose value differs from Redis's default, with their values: what
+    /// CONFIG REWRITE would add to an empty configuration file. Each pair can be given back
+    /// to [`Config::load`].
+    pub fn changed_from_default(&self) -> Vec<(&'static str, Vec<u8>)> {
+        let defaults = Config::default();
+        params::PARAMS
+            .iter()
+            .filter_map(|p| {
+                let value = p.get(self);
+                (value != p.get(&defaults)).then_some((p.name, value))
+            })
+            .collect()
+    }
 }
 
 impl crate::Server {
@@ -522,11 +536,52 @@ impl crate::Server {
         }
         self.config.load(name, value)
     }
+
+    /// Moves on every successful CONFIG SET: a host that keeps the configuration between
+    /// runs (as CONFIG REWRITE would) saves it when this changes.
+    pub fn config_generation(&self) -> u64 {
+        self.config_generation
+    }
+
+    /// The parameters that differ from Redis's defaults (see [`Config::changed_from_default`]).
+    pub fn config_changes(&self) -> Vec<(&'static str, Vec<u8>)> {
+        self.config.changed_from_default()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changed_parameters_load_back_into_the_same_configuration() {
+        let mut config = Config::default();
+        assert!(config.changed_from_default().is_empty());
+        for (name, value) in [
+            ("save", ""),
+            ("appendonly", "yes"),
+            ("appendfsync", "always"),
+            ("maxmemory", "128mb"),
+            ("maxmemory-policy", "allkeys-lru"),
+            ("notify-keyspace-events", "KEA"),
+            ("dbfilename", "my dump.rdb"),
+        ] {
+            config.load(name, value.as_bytes()).unwrap();
+        }
+        let changed = config.changed_from_default();
+        assert_eq!(changed.len(), 7, "{changed:?}");
+        let mut reloaded = Config::default();
+        for (name, value) in &changed {
+            reloaded.load(name, value).unwrap();
+        }
+        assert_eq!(reloaded.changed_from_default(), changed);
+        let mut points = Config::default();
+        points.load("save", b"60 5 10 1").unwrap();
+        let changed = points.changed_from_default();
+        let mut reloaded = Config::default();
+        reloaded.load("save", &changed[0].1).unwrap();
+        assert_eq!(reloaded.get("save"), points.get("save"));
+    }
 
     #[test]
     fn policy_codes_round_trip() {

@@ -7,7 +7,9 @@
 //! a file's segments and (for a replace) stores segment 0 anew; an append adds the next
 //! segment. [`MirroredDisk::from_segments`] reassembles the files when the page starts.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use super::disk::{Disk, DiskError, MemoryDisk};
 
@@ -134,6 +136,40 @@ impl Disk for MirroredDisk {
 
     fn list(&self) -> Result<Vec<String>, DiskError> {
         self.files.list()
+    }
+}
+
+/// A [`MirroredDisk`] shared between the engine, which owns it as its `Disk`, and the host,
+/// which takes the journal between commands.
+#[derive(Clone, Debug, Default)]
+pub struct SharedMirror(pub Rc<RefCell<MirroredDisk>>);
+
+impl SharedMirror {
+    pub fn new(disk: MirroredDisk) -> SharedMirror {
+        SharedMirror(Rc::new(RefCell::new(disk)))
+    }
+
+    /// The changes not yet copied to the host's storage.
+    pub fn take_journal(&self) -> Vec<MirrorOp> {
+        self.0.borrow_mut().take_journal()
+    }
+}
+
+impl Disk for SharedMirror {
+    fn read(&self, name: &str) -> Result<Option<Vec<u8>>, DiskError> {
+        self.0.borrow().read(name)
+    }
+    fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), DiskError> {
+        self.0.borrow_mut().write(name, bytes)
+    }
+    fn append(&mut self, name: &str, bytes: &[u8]) -> Result<(), DiskError> {
+        self.0.borrow_mut().append(name, bytes)
+    }
+    fn remove(&mut self, name: &str) -> Result<(), DiskError> {
+        self.0.borrow_mut().remove(name)
+    }
+    fn list(&self) -> Result<Vec<String>, DiskError> {
+        self.0.borrow().list()
     }
 }
 

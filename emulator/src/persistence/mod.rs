@@ -4,6 +4,7 @@
 pub mod aof;
 pub mod crc64;
 pub mod disk;
+pub mod durability;
 pub mod lzf;
 pub mod mirror;
 pub mod rdb;
@@ -11,5 +12,5 @@ pub(crate) mod rdb_bridge;
 mod snapshot;
 
 pub use disk::{Disk, DiskError, MemoryDisk};
-pub use mirror::{MirrorOp, MirroredDisk};
+pub use mirror::{segment_key, MirrorOp, MirroredDisk, SharedMirror};
 pub use snapshot::SnapshotState;

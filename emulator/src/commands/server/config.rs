@@ -110,6 +110,7 @@ pub(super) fn set(srv: &mut Server, call: &mut Call) -> Reply {
     let memory_changed = updated.maxmemory != srv.config.maxmemory;
     let appendonly_changed = updated.appendonly != srv.config.appendonly;
     srv.config = updated;
+    srv.config_generation += 1;
     if appendonly_changed {
         if let Err(reply) = srv.apply_appendonly(call.now) {
             return reply;

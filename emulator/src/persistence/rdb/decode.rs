@@ -216,7 +216,9 @@ fn decode_body(
             };
             Value::Hash(Box::new(hash_from_flat(flat, limits, "Hash")?))
         }
-        kind::STREAM_LISTPACKS | kind::STREAM_LISTPACKS_2 => return decode_stream(r, value_kind),
+        kind::STREAM_LISTPACKS | kind::STREAM_LISTPACKS_2 => {
+            super::stream::read_stream(r, value_kind)?
+        }
         kind::MODULE | kind::MODULE_2 => return Err(RdbError::ModuleNotSupported),
         other => return Err(RdbError::UnknownType(other)),
     };
@@ -226,13 +228,10 @@ fn decode_body(
         Value::Hash(h) => h.is_empty(),
         Value::Set(s) => s.is_empty(),
         Value::ZSet(z) => z.is_empty(),
+        // A stream may be empty and is loaded as such.
+        Value::Stream(_) => false,
     };
     Ok((!empty).then_some(value))
-}
-
-/// Streams (types 15 and 19): the place their decoder goes once the engine has streams.
-fn decode_stream(_r: &mut Reader<'_>, _value_kind: u8) -> Result<Option<Value>, RdbError> {
-    Err(RdbError::StreamNotSupported)
 }
 
 fn listpack_strings(blob: &[u8], what: &str) -> Result<Vec<Vec<u8>>, RdbError> {

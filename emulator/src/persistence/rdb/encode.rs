@@ -137,6 +137,7 @@ fn value_kind(value: &Value) -> u8 {
         Value::ZSet(_) => kind::ZSET_2,
         Value::Hash(h) if h.is_listpack() => kind::HASH_LISTPACK,
         Value::Hash(_) => kind::HASH,
+        Value::Stream(_) => kind::STREAM_LISTPACKS_2,
     }
 }
 
@@ -221,6 +222,7 @@ fn write_value_body(w: &mut Writer<'_>, value: &Value, options: &EncodeOptions) 
                 w.string(value);
             }
         }
+        Value::Stream(stream) => super::stream::write_stream(w, stream),
     }
 }
 

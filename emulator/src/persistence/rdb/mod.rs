@@ -12,8 +12,7 @@
 //! DUMP payloads reuse the value format: the type byte and the value, the RDB version (2
 //! bytes) and a CRC-64 (8 bytes), all little-endian.
 //!
-//! The stream type (RDB types 15 and 19) is decoded by a dedicated place in `decode.rs`
-//! (`decode_stream`), which reports it as unsupported until the engine has streams.
+//! Streams (RDB types 15 and 19) are read and written in `stream.rs`.
 
 mod decode;
 mod encode;
@@ -21,6 +20,7 @@ mod legacy;
 mod listpack;
 mod load;
 mod read;
+mod stream;
 mod write;
 
 use std::fmt;
@@ -93,8 +93,6 @@ pub enum RdbError {
     TooManyDatabases(u64),
     /// Module values and module auxiliary data: no modules are loaded here.
     ModuleNotSupported,
-    /// A stream value: the engine has no stream type yet.
-    StreamNotSupported,
     /// A function library that does not load.
     Function(String),
     /// Inconsistent content (what Redis reports as a corrupt RDB).
@@ -120,7 +118,6 @@ impl fmt::Display for RdbError {
             RdbError::ModuleNotSupported => {
                 f.write_str("The RDB file contains module data I can't load: no modules")
             }
-            RdbError::StreamNotSupported => f.write_str("stream type not supported"),
             RdbError::Function(msg) => write!(f, "Failed loading library, {msg}"),
             RdbError::Corrupt(msg) => write!(f, "Internal error in RDB reading: {msg}"),
         }

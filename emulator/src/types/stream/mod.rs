@@ -14,7 +14,7 @@ use std::ops::Bound;
 
 pub use groups::{Consumer, ConsumerGroup, Nack};
 pub use id::{parse_full_id, parse_id, parse_u64, ParsedId, StreamId};
-use nodes::Node;
+pub use nodes::Node;
 
 /// An entry's fields and values, alternating.
 pub type Fields = Box<[Vec<u8>]>;
@@ -191,15 +191,16 @@ impl Stream {
     /// XDEL of one entry: marks it deleted in its node (dropping the node when it was the
     /// node's last live entry). Returns whether it existed.
     pub fn delete(&mut self, id: StreamId) -> bool {
-        if self.entries.remove(&id).is_none() {
+        let Some(fields) = self.entries.remove(&id) else {
             return false;
-        }
+        };
         if let Some(key) = self.node_key_of(id) {
             let drop_node = match self.nodes.get_mut(&key) {
                 Some(node) if node.live <= 1 => true,
                 Some(node) => {
                     node.live -= 1;
                     node.deleted += 1;
+                    node.tombstones.insert(id, fields);
                     false
                 }
                 None => false,
@@ -255,7 +256,7 @@ impl Stream {
                 break;
             }
             // Mark entries of this node deleted until the target is met.
-            let mut marked = 0u64;
+            let mut marked = Vec::new();
             while let Some((&id, _)) = self.entries.range(master..=last).next() {
                 let stop = match trim.strategy {
                     TrimStrategy::MaxLen(max) => self.entries.len() as u64 <= max,
@@ -264,14 +265,17 @@ impl Stream {
                 if stop {
                     break;
                 }
-                self.entries.remove(&id);
-                marked += 1;
+                if let Some(fields) = self.entries.remove(&id) {
+                    marked.push((id, fields));
+                }
             }
+            let marked_count = marked.len() as u64;
             if let Some(node) = self.nodes.get_mut(&master) {
-                node.live -= marked;
-                node.deleted += marked;
+                node.live -= marked_count;
+                node.deleted += marked_count;
+                node.tombstones.extend(marked);
             }
-            deleted += marked;
+            deleted += marked_count;
             break;
         }
         if self.entries.is_empty() {
@@ -347,6 +351,30 @@ impl Stream {
         nodes::radix_tree_nodes(&keys)
     }
 
+    /// The listpack nodes in order: master ID, node, and every entry the listpack holds
+    /// (live ones and tombstones, the latter flagged `true`) in ID order.
+    pub fn nodes_with_entries(
+        &self,
+    ) -> impl Iterator<Item = (StreamId, &Node, NodeEntries<'_>)> + '_ {
+        self.nodes.iter().map(move |(&master, node)| {
+            let live = self.entries.range(master..=node.last_id).peekable();
+            let dead = node.tombstones.iter().peekable();
+            (master, node, NodeEntries { live, dead })
+        })
+    }
+
+    /// Adds a node read from a saved listpack (after the caller checked that its entries
+    /// come after every entry already present): its live entries join the stream.
+    pub fn push_loaded_node(
+        &mut self,
+        master: StreamId,
+        node: Node,
+        live_entries: Vec<(StreamId, Fields)>,
+    ) {
+        self.entries.extend(live_entries);
+        self.nodes.insert(master, node);
+    }
+
     /// Bytes of each listpack, in order (DEBUG OBJECT's serialized length).
     pub fn node_byte_sizes(&self) -> impl Iterator<Item = usize> + '_ {
         self.nodes.values().map(Node::bytes)
@@ -386,6 +414,30 @@ impl Stream {
             }
         }
         size
+    }
+}
+
+/// The entries of one node, live and deleted, merged in ID order.
+pub struct NodeEntries<'a> {
+    live: std::iter::Peekable<std::collections::btree_map::Range<'a, StreamId, Fields>>,
+    dead: std::iter::Peekable<std::collections::btree_map::Iter<'a, StreamId, Fields>>,
+}
+
+impl<'a> Iterator for NodeEntries<'a> {
+    /// ID, fields and values, and whether the entry is deleted.
+    type Item = (StreamId, &'a Fields, bool);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let take_dead = match (self.live.peek(), self.dead.peek()) {
+            (Some((live, _)), Some((dead, _))) => dead < live,
+            (None, Some(_)) => true,
+            (_, None) => false,
+        };
+        if take_dead {
+            self.dead.next().map(|(id, f)| (*id, f, true))
+        } else {
+            self.live.next().map(|(id, f)| (*id, f, false))
+        }
     }
 }
 

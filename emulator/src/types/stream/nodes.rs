@@ -7,7 +7,9 @@
 //! what decides Redis's observable behaviour: where new nodes start, which nodes approximate
 //! trimming (`~`) can drop whole, and the sizes XINFO and MEMORY USAGE report.
 
-use super::StreamId;
+use std::collections::BTreeMap;
+
+use super::{Fields, StreamId};
 use crate::types::listpack;
 
 /// Bytes of a listpack entry holding integer `n` (Redis's lpAppendInteger).
@@ -32,6 +34,8 @@ pub struct Node {
     /// Whether the node was closed when a later node started (Redis then shrinks its
     /// allocation to fit).
     pub closed: bool,
+    /// The entries marked deleted: Redis keeps their bytes in the listpack, and saves them.
+    pub tombstones: BTreeMap<StreamId, Fields>,
 }
 
 impl Node {
@@ -43,6 +47,7 @@ impl Node {
             body_bytes: 0,
             last_id: id,
             closed: false,
+            tombstones: BTreeMap::new(),
         }
     }
 
