@@ -1,9 +1,10 @@
 //! The append-only file compared with redis-server 7.0's: the same commands run on a real
 //! server with `appendonly yes` and `appendfsync always` and on the engine, and the
 //! incremental files they write must hold the same commands. Only absolute times derived
-//! from the clock (relative expiries) are normalised; fixed EXAT/PXAT times are compared as
-//! they are. Then each side's AOF directory is loaded by the other and every key, value and
-//! expiry compared.
+//! from the clock (relative expiries, pending entries' delivery times, and the milliseconds
+//! of stream IDs that XADD generated) are normalised; fixed EXAT/PXAT times, explicit IDs and
+//! explicit XCLAIM times are compared as they are. Then each side's AOF directory is loaded
+//! by the other and every key, value and expiry compared.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -104,6 +105,158 @@ const SCRIPT: &[Step] = &[
     Run("SET final 1"),
 ];
 
+/// Streams and geo: the forms Redis rewrites them to (generated IDs, exact trimming
+/// thresholds, pending entries as XCLAIM, group positions as XGROUP SETID, GEOADD as ZADD).
+/// Only one XADD per key generates its ID from the clock, so that both sides produce the
+/// sequence 0 whatever the millisecond.
+const STREAM_SCRIPT: &[Step] = &[
+    // Small nodes, so that approximate trimming removes some and keeps others.
+    Run("CONFIG SET stream-node-max-entries 2"),
+    Run("XADD s 1-1 f v"),
+    Run("XADD s 2 f v"),
+    Run("XADD s 2-* f v"),
+    Run("XADD s 3-* f v"),
+    Run("XADD s 4-1 f v"),
+    Run("XADD s 5-1 f v"),
+    Run("XADD s 6-1 f v"),
+    Run("XADD s 7-1 f v"),
+    Run("XADD s 8-1 f v"),
+    Run("XADD s 9-1 f v"),
+    Run("XADD s MAXLEN 100 10-1 f v"),
+    Run("XADD s MAXLEN = 100 11-1 f v"),
+    Run("XTRIM s MAXLEN 12"),
+    Run("XTRIM s MAXLEN ~ 7"),
+    Run("XTRIM s MAXLEN ~ 7"),
+    Run("XADD s MAXLEN ~ 7 12-1 f v"),
+    Run("XADD s MAXLEN ~ 4 LIMIT 2 13-1 f v"),
+    Run("XTRIM s MINID ~ 9-1"),
+    Run("XDEL s 9-1"),
+    Run("XADD s MINID ~ 1 14-1 f v"),
+    Run("XTRIM s MINID ~ 1"),
+    Run("XTRIM s MINID 11"),
+    Run("XTRIM s MINID = 12-1 LIMIT 0"),
+    Run("XADD s NOMKSTREAM 15-1 f v"),
+    // MINID made exact names the first ID the nodes hold, even a deleted one.
+    Run("XADD s 16-1 f v"),
+    Run("XADD s 17-1 f v"),
+    Run("XDEL s 14-1 15-1"),
+    Run("XADD s MINID ~ 1 18-1 f v"),
+    Run("XTRIM s MINID ~ 16-5"),
+    Run("XADD t 1-1 f v"),
+    Run("XADD t 2-1 f v"),
+    Run("XADD t 3-1 f v"),
+    Run("XTRIM t MINID ~ 100"),
+    Run("XADD t2 1-1 f v"),
+    Run("XADD t2 2-1 f v"),
+    Run("XADD t2 3-1 f v"),
+    Run("XTRIM t2 MAXLEN ~ 0"),
+    Run("XADD u 1-1 f v"),
+    Run("XADD u 2-1 f v"),
+    Run("XADD u 3-1 f v"),
+    Run("XADD u 4-1 f v"),
+    Run("XADD u 5-1 f v"),
+    Run("XDEL u 1-1"),
+    Run("XADD u MINID ~ 1 6-1 f v"),
+    Run("XTRIM u MINID 4"),
+    Run("XADD u MINID ~ 1 7-1 f v"),
+    Run("XTRIM u MAXLEN ~ 1"),
+    Run("XADD nostream NOMKSTREAM 1-1 f v"),
+    Run("XADD gen * f v"),
+    Run("XADD gen2 MAXLEN ~ 0 * f v"),
+    Run("XSETID s 100-1"),
+    Run("XSETID s 200-1 ENTRIESADDED 100 MAXDELETEDID 150-0"),
+    Run("XDEL s 1-1 12-1 999-9"),
+    Run("XDEL s 1-1"),
+    // Consumer groups.
+    Run("XADD g 1-1 a 1"),
+    Run("XADD g 2-1 b 2"),
+    Run("XADD g 3-1 c 3"),
+    Run("XADD g 4-1 d 4"),
+    Run("XADD g 5-1 e 5"),
+    Run("XGROUP CREATE g grp 0"),
+    Run("XGROUP CREATE g late $"),
+    Run("XGROUP CREATE g grp 0"),
+    Run("XGROUP CREATE mk grp $ MKSTREAM ENTRIESREAD 0"),
+    Run("XREADGROUP GROUP grp alice COUNT 1 STREAMS g >"),
+    Run("XREADGROUP GROUP grp bob COUNT 2 STREAMS g >"),
+    Run("XREADGROUP GROUP grp alice STREAMS g 0"),
+    Run("XREADGROUP GROUP grp newbie STREAMS g 0"),
+    Run("XREADGROUP GROUP grp carol NOACK COUNT 1 STREAMS g >"),
+    Run("XREADGROUP GROUP grp carol NOACK COUNT 1 STREAMS g >"),
+    Run("XREADGROUP GROUP grp alice STREAMS g >"),
+    Run("XREADGROUP GROUP late dave STREAMS g mk > >"),
+    Run("XGROUP CREATECONSUMER g grp erin"),
+    Run("XGROUP CREATECONSUMER g grp erin"),
+    Run("XACK g grp 1-1 99-0"),
+    Run("XACK g grp 99-0"),
+    Run("XCLAIM g grp erin 0 2-1"),
+    Run("XCLAIM g grp erin 3600000 3-1"),
+    Run("XCLAIM g grp frank 0 3 TIME 1000000000000 RETRYCOUNT 7 JUSTID"),
+    Run("XCLAIM g grp frank 0 2-1 IDLE 5000"),
+    Run("XCLAIM g grp frank 0 88-0 FORCE"),
+    Run("XCLAIM g grp frank 0 LASTID 50-0"),
+    Run("XCLAIM g grp frank 0 LASTID 40-0"),
+    Run("XADD g 60-1 f v"),
+    Run("XREADGROUP GROUP grp alice STREAMS g >"),
+    Run("XDEL g 2-1 3-1"),
+    Run("XCLAIM g grp erin 0 2-1 5-1"),
+    Run("XAUTOCLAIM g grp gina 0 0 COUNT 10 JUSTID"),
+    Run("XDEL g 60-1"),
+    Run("XAUTOCLAIM g grp gina 0 0"),
+    Run("XAUTOCLAIM g grp gina 3600000 0"),
+    Run("XGROUP SETID g grp 4-1"),
+    Run("XGROUP SETID g grp $ ENTRIESREAD 3"),
+    Run("XGROUP DELCONSUMER g grp frank"),
+    Run("XGROUP DELCONSUMER g grp nobody"),
+    Run("XGROUP DESTROY g late"),
+    Run("XGROUP DESTROY g late"),
+    Run("MULTI"),
+    Run("XADD g 70-1 f v"),
+    Run("XREADGROUP GROUP grp alice STREAMS g >"),
+    Run("EXEC"),
+    Run("EVAL \"return redis.call('xadd','sc','9-*','f','v')\" 0"),
+    Run("EVAL \"return redis.call('xreadgroup','group','grp','alice','streams','g','>')\" 0"),
+    Run("XADD g 80-1 f v"),
+    Run("EVAL \"return redis.call('xreadgroup','group','grp','alice','streams','g','>')\" 0"),
+    // XCLAIM propagates the IDs as they were written.
+    Run("XADD h2 1 f v"),
+    Run("XADD h2 2 f v"),
+    Run("XGROUP CREATE h2 g 0"),
+    Run("XREADGROUP GROUP g a STREAMS h2 >"),
+    Run("XCLAIM h2 g b 0 1 2-0 JUSTID"),
+    Run("XDEL h2 1"),
+    Run("XCLAIM h2 g c 0 1 2"),
+    Run("XDEL h2 2"),
+    Run("XAUTOCLAIM h2 g d 0 - COUNT 1"),
+    // Clients blocked in XREAD and XREADGROUP, served by later XADDs.
+    Block("XREADGROUP GROUP grp hank BLOCK 0 STREAMS g >"),
+    Sleep(50),
+    Run("XADD g 90-1 f v"),
+    Served,
+    Block("XREADGROUP GROUP grp ivy NOACK BLOCK 0 STREAMS g >"),
+    Sleep(50),
+    Run("XADD g 91-1 f v"),
+    Served,
+    Block("XREAD BLOCK 0 STREAMS g $"),
+    Sleep(50),
+    Run("XADD g 92-1 f v"),
+    Served,
+    // Geo.
+    Run("GEOADD geo 13.361389 38.115556 Palermo 15.087269 37.502669 Catania"),
+    Run("GEOADD geo NX CH 13.361389 38.115556 Palermo 12.5 41.9 Rome"),
+    Run("GEOADD geo XX 13.361389 38.115556 Palermo"),
+    Run("GEOADD geo 200 100 Invalid"),
+    Run("GEOSEARCHSTORE dst geo FROMLONLAT 15 37 BYRADIUS 200 km ASC"),
+    Run("GEOSEARCHSTORE dst geo FROMLONLAT 15 37 BYRADIUS 200 km ASC STOREDIST"),
+    Run("GEOSEARCHSTORE dst geo FROMLONLAT 0 0 BYRADIUS 1 km"),
+    Run("GEOSEARCHSTORE dst geo FROMLONLAT 0 0 BYRADIUS 1 km"),
+    Run("GEORADIUS geo 15 37 200 km STORE r1"),
+    Run("GEORADIUS geo 15 37 200 km STOREDIST r2"),
+    Run("GEORADIUSBYMEMBER geo Palermo 500 km COUNT 2 STORE r3"),
+    Run("GEORADIUS geo 15 37 200 km"),
+    Run("SET final 1"),
+];
+
 /// Splits a line as redis-cli does for the plain and double-quoted words used above.
 fn words(line: &str) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
@@ -142,8 +295,9 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// The commands of an AOF, with times within a day of now (set from relative expiries)
-/// replaced by a marker.
+/// The commands of an AOF, with times within a day of now (set from relative expiries, or
+/// pending entries delivered now) replaced by a marker, also as the milliseconds of a stream
+/// ID (generated by XADD from the clock).
 fn normalised(bytes: &[u8]) -> Vec<String> {
     let now = now_ms() as i64;
     let mut reader = CommandReader::new(bytes, 0);
@@ -153,8 +307,15 @@ fn normalised(bytes: &[u8]) -> Vec<String> {
             .into_iter()
             .map(|arg| {
                 let text = String::from_utf8_lossy(&arg);
-                match text.parse::<i64>() {
-                    Ok(t) if arg.len() == 13 && (t - now).abs() < 86_400_000 => b"<now>".to_vec(),
+                let recent = |ms: &str| {
+                    ms.len() == 13
+                        && ms
+                            .parse::<i64>()
+                            .is_ok_and(|t| (t - now).abs() < 86_400_000)
+                };
+                match text.split_once('-') {
+                    _ if recent(&text) => b"<now>".to_vec(),
+                    Some((ms, seq)) if recent(ms) => format!("<now>-{seq}").into_bytes(),
                     _ => arg,
                 }
             })
@@ -199,11 +360,11 @@ fn start_redis(binary: &Path, dir: &Path) -> RealRedis {
     redis
 }
 
-/// Runs the script on redis-server; returns its incremental AOF.
-fn run_on_redis(redis: &RealRedis, dir: &Path) -> Vec<u8> {
+/// Runs a script on redis-server; returns its incremental AOF.
+fn run_on_redis(redis: &RealRedis, dir: &Path, script: &[Step]) -> Vec<u8> {
     let mut main = redis.connect().expect("connect");
     let mut second = redis.connect().expect("connect");
-    for step in SCRIPT {
+    for step in script {
         match step {
             Run(line) => {
                 main.call(&words(line)).expect("reply");
@@ -221,8 +382,8 @@ fn run_on_redis(redis: &RealRedis, dir: &Path) -> Vec<u8> {
     std::fs::read(dir.join("appendonlydir/appendonly.aof.1.incr.aof")).expect("incr file")
 }
 
-/// Runs the script on the engine; returns its incremental AOF and the server.
-fn run_on_engine() -> (Vec<u8>, Server) {
+/// Runs a script on the engine; returns its incremental AOF and the server.
+fn run_on_engine(script: &[Step]) -> (Vec<u8>, Server) {
     let mut server = Server::new();
     server.set_disk(Box::new(MemoryDisk::new()));
     server.configure("appendonly", b"yes").unwrap();
@@ -234,7 +395,7 @@ fn run_on_engine() -> (Vec<u8>, Server) {
     let main = server.connect(start);
     let second = server.connect(start);
     let mut now = start;
-    for step in SCRIPT {
+    for step in script {
         match step {
             Run(line) => {
                 server.execute(main, words(line), now);
@@ -259,17 +420,24 @@ fn run_on_engine() -> (Vec<u8>, Server) {
     (incr, server)
 }
 
+/// Runs `script` on both sides and returns their normalised incremental AOFs, or None
+/// without redis-server.
+fn both_aofs(script: &[Step], test: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let binary = require_tool("redis-server", test)?;
+    let dir = temp_dir(test);
+    let redis = start_redis(&binary, &dir);
+    let theirs = run_on_redis(&redis, &dir, script);
+    drop(redis);
+    let _ = std::fs::remove_dir_all(&dir);
+    let (ours, _) = run_on_engine(script);
+    Some((normalised(&ours), normalised(&theirs)))
+}
+
 #[test]
 fn aof_matches_redis_server() {
-    let Some(binary) = require_tool("redis-server", "aof_matches_redis_server") else {
+    let Some((ours, theirs)) = both_aofs(SCRIPT, "aof_matches_redis_server") else {
         return;
     };
-    let dir = temp_dir("script");
-    let redis = start_redis(&binary, &dir);
-    let theirs = run_on_redis(&redis, &dir);
-    drop(redis);
-    let (ours, _) = run_on_engine();
-    let (theirs, ours) = (normalised(&theirs), normalised(&ours));
     for (i, (t, o)) in theirs.iter().zip(ours.iter()).enumerate() {
         assert_eq!(o, t, "command {i} differs");
     }
@@ -282,7 +450,23 @@ fn aof_matches_redis_server() {
         ours.len() > 60,
         "the script propagates many commands: {ours:#?}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn stream_and_geo_aof_matches_redis_server() {
+    let Some((ours, theirs)) = both_aofs(STREAM_SCRIPT, "stream_and_geo_aof_matches_redis_server")
+    else {
+        return;
+    };
+    for (i, (t, o)) in theirs.iter().zip(ours.iter()).enumerate() {
+        assert_eq!(o, t, "command {i} differs\nours: {ours:#?}");
+    }
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "ours: {ours:#?}\ntheirs: {theirs:#?}"
+    );
+    assert!(ours.len() > 80, "{ours:#?}");
 }
 
 /// Every key of every database, with its type, value and expiry, as a client sees them.

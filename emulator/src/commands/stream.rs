@@ -8,6 +8,7 @@ mod add;
 mod claim;
 mod group;
 mod info;
+mod propagate;
 mod range;
 mod read;
 

@@ -18,7 +18,11 @@ pub(super) fn geoadd(srv: &mut Server, call: &mut Call) -> Reply {
         return errors::syntax();
     };
     // Redis rewrites the command into a ZADD and runs it; what the client sent is what
-    // MONITOR and the slow log show, so the original arguments are put back afterwards.
+    // MONITOR and the slow log show, so the original arguments are put back afterwards,
+    // while the AOF records the ZADD.
+    if srv.propagation_wanted() {
+        srv.rewrite_argv(zadd_argv.clone());
+    }
     let original = std::mem::replace(&mut call.argv, zadd_argv);
     let reply = (zadd.handler)(srv, call);
     call.argv = original;

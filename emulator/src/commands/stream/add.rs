@@ -16,6 +16,8 @@ use crate::util::eq_ignore_case;
 #[derive(Default)]
 struct AddTrimArgs {
     trim: Option<Trim>,
+    /// The position of the trimming threshold (after MAXLEN / MINID and any `~` or `=`).
+    threshold_pos: usize,
     /// The ID argument's position (XADD), past the options.
     id_pos: usize,
     /// The ID given to XADD; None for `*`.
@@ -50,6 +52,7 @@ fn parse_add_trim_args(srv: &Server, argv: &[Vec<u8>], xadd: bool) -> Result<Add
             } else if more >= 2 && next == b"=" {
                 i += 1;
             }
+            args.threshold_pos = i + 1;
             let value = &argv[i + 1];
             strategy = Some(if eq_ignore_case(opt, "maxlen") {
                 let max = integer_arg(value)?;
@@ -111,6 +114,32 @@ fn parse_add_trim_args(srv: &Server, argv: &[Vec<u8>], xadd: bool) -> Result<Add
         limit: limit as u64,
     });
     Ok(args)
+}
+
+/// What an approximate trim propagates instead of `~ threshold` (Redis's
+/// streamRewriteApproxSpecifier and streamRewriteTrimArgument): `= length` for MAXLEN, and for
+/// MINID `= first ID` (counting deleted entries still held, the maximal ID when none is), so
+/// that replaying removes exactly what was removed here.
+fn exact_threshold(stream: &Stream, trim: Option<Trim>) -> Option<Vec<u8>> {
+    let trim = trim.filter(|t| t.approx)?;
+    Some(match trim.strategy {
+        TrimStrategy::MaxLen(_) => stream.len().to_string().into_bytes(),
+        TrimStrategy::MinId(_) => stream.first_held_id().unwrap_or(StreamId::MAX).to_bytes(),
+    })
+}
+
+/// The command line to propagate with the approximate threshold (if any) made exact.
+fn with_exact_threshold(argv: &[Vec<u8>], pos: usize, threshold: Option<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut argv = argv.to_vec();
+    if let Some(threshold) = threshold {
+        if let Some(specifier) = pos.checked_sub(1).and_then(|p| argv.get_mut(p)) {
+            *specifier = b"=".to_vec();
+        }
+        if let Some(arg) = argv.get_mut(pos) {
+            *arg = threshold;
+        }
+    }
+    argv
 }
 
 fn node_limits(srv: &Server) -> NodeLimits {
@@ -186,6 +215,17 @@ fn xadd_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
             }
         };
     let trimmed = args.trim.map_or(0, |trim| stream.trim(trim));
+    // Propagated with the effective trimming threshold and the ID actually used.
+    let threshold = exact_threshold(stream, args.trim);
+    if srv.propagation_wanted() {
+        let mut argv = with_exact_threshold(&call.argv, args.threshold_pos, threshold);
+        if !matches!(args.id, Some(ParsedId::Id(_))) {
+            if let Some(arg) = argv.get_mut(args.id_pos) {
+                *arg = id.to_bytes();
+            }
+        }
+        srv.rewrite_argv(argv);
+    }
     srv.reply_here(call);
     srv.key_modified(db, &key);
     srv.notify_keyspace_event(class::STREAM, "xadd", &key, db);
@@ -208,6 +248,11 @@ pub(super) fn xtrim(srv: &mut Server, call: &mut Call) -> Reply {
         let deleted = args.trim.map_or(0, |trim| stream.trim(trim));
         // Redis publishes the event before replying.
         if deleted > 0 {
+            let threshold = exact_threshold(stream, args.trim);
+            if srv.propagation_wanted() {
+                let argv = with_exact_threshold(&call.argv, args.threshold_pos, threshold);
+                srv.rewrite_argv(argv);
+            }
             srv.notify_keyspace_event(class::STREAM, "xtrim", &key, call.db);
             srv.key_modified(call.db, &key);
             srv.add_dirty(deleted);

@@ -2,6 +2,7 @@
 
 use std::ops::Bound;
 
+use super::propagate::Effects;
 use super::{c_text, entry_reply, id_arg, id_reply, now_ms, read_stream, start_arg, stream_at};
 use crate::commands::string::reply_of;
 use crate::errors;
@@ -63,6 +64,8 @@ fn move_to(group: &mut ConsumerGroup, id: StreamId, name: &[u8], delivery_time: 
 /// XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME ms-unix-time]
 /// [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
 pub(super) fn xclaim(srv: &mut Server, call: &mut Call) -> Reply {
+    // Each change is propagated as its own idempotent XCLAIM (see `super::propagate`).
+    srv.prevent_propagation();
     reply_of(xclaim_inner(srv, call))
 }
 
@@ -128,6 +131,7 @@ fn xclaim_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
         _ => now,
     };
     let consumer = call.argv[3].clone();
+    let mut effects = Effects::new(srv);
     let Some(stream) = stream_at(srv, call.db, &key) else {
         return Err(nogroup(&key, &group_name));
     };
@@ -135,16 +139,29 @@ fn xclaim_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
     let Some(group) = stream.groups.get_mut(&group_name) else {
         return Err(nogroup(&key, &group_name));
     };
+    // A group position moved by LASTID alone is propagated as XGROUP SETID; each XCLAIM
+    // propagated carries it otherwise.
+    let mut position_moved = false;
     if last_id > group.last_id {
         group.last_id = last_id;
+        position_moved = true;
     }
     let mut created = false;
     let mut consumer_ready = false;
     let mut claimed = Vec::new();
-    for (id, exists) in ids.into_iter().zip(exists) {
+    let mut dropped = 0u64;
+    // The IDs are the arguments from the sixth on; they propagate as they were written.
+    for (n, (id, exists)) in ids.into_iter().zip(exists).enumerate() {
+        let id_text = call.argv.get(5 + n).map_or(&[][..], Vec::as_slice);
         if !exists {
-            // A pending entry whose message is gone is dropped from the PEL.
-            group.ack(id);
+            // A pending entry whose message is gone is dropped from the PEL, and the
+            // propagated XCLAIM (of an entry missing there too) drops it on replay.
+            if let Some(nack) = group.pel.get(&id) {
+                effects.claim(&key, &group_name, id_text, nack, group.last_id);
+                position_moved = false;
+                dropped += 1;
+                group.ack(id);
+            }
             continue;
         }
         let current = group
@@ -172,7 +189,15 @@ fn xclaim_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
             _ => previous_count,
         };
         move_to(group, id, &consumer, delivery_time, count);
+        if let Some(nack) = group.pel.get(&id) {
+            effects.claim(&key, &group_name, id_text, nack, group.last_id);
+        }
+        position_moved = false;
         claimed.push(id);
+    }
+    if position_moved {
+        effects.group_position(&key, &group_name, group);
+        dropped += 1;
     }
     let out: Vec<Reply> = claimed
         .into_iter()
@@ -186,12 +211,15 @@ fn xclaim_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
         srv.add_dirty(1);
         srv.notify_keyspace_event(class::STREAM, "xgroup-createconsumer", &key, db);
     }
-    srv.add_dirty(out.len() as u64);
+    srv.add_dirty(out.len() as u64 + dropped);
+    effects.send(srv, db);
     Ok(Reply::Array(out))
 }
 
 /// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
 pub(super) fn xautoclaim(srv: &mut Server, call: &mut Call) -> Reply {
+    // Each change is propagated as its own idempotent XCLAIM (see `super::propagate`).
+    srv.prevent_propagation();
     reply_of(xautoclaim_inner(srv, call))
 }
 
@@ -234,6 +262,7 @@ fn xautoclaim_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
     }
     let now = now_ms(call);
     let consumer = call.argv[3].clone();
+    let mut effects = Effects::new(srv);
     let Some(stream) = stream_at(srv, call.db, &key) else {
         return Err(nogroup(&key, &group_name));
     };
@@ -268,6 +297,10 @@ fn xautoclaim_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
             break;
         };
         if !exists {
+            // Propagated as an XCLAIM by the current owner, which drops it on replay too.
+            if let Some(nack) = group.pel.get(&id) {
+                effects.claim(&key, &group_name, &id.to_bytes(), nack, group.last_id);
+            }
             group.ack(id);
             deleted.push(id);
             count -= 1;
@@ -290,6 +323,9 @@ fn xautoclaim_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
             previous_count.saturating_add(1)
         };
         move_to(group, id, &consumer, now, delivery_count);
+        if let Some(nack) = group.pel.get(&id) {
+            effects.claim(&key, &group_name, &id.to_bytes(), nack, group.last_id);
+        }
         claimed.push(id);
         count -= 1;
     }
@@ -307,6 +343,7 @@ fn xautoclaim_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
         srv.notify_keyspace_event(class::STREAM, "xgroup-createconsumer", &key, db);
     }
     srv.add_dirty(dirty);
+    effects.send(srv, db);
     Ok(Reply::Array(vec![
         id_reply(next_id),
         Reply::Array(out),

@@ -3,6 +3,7 @@
 //! the stream's last ID passed the one it waits after (for a group, the group's last
 //! delivered ID).
 
+use super::propagate::Effects;
 use super::{c_text, entry_reply, id_arg, id_reply, integer_arg, now_ms, stream_at};
 use crate::blocking::{deadline_after, parse_timeout, BlockRequest, TimeoutUnit};
 use crate::commands::string::reply_of;
@@ -97,6 +98,8 @@ fn parse_read_args(call: &Call) -> Result<ReadArgs, Reply> {
 /// XREAD [COUNT count] [BLOCK ms] STREAMS key [key ...] id [id ...]
 /// XREADGROUP GROUP group consumer [COUNT count] [BLOCK ms] [NOACK] STREAMS key [...] id [...]
 pub(super) fn xread(srv: &mut Server, call: &mut Call) -> Reply {
+    // What a group read changes is propagated as the XCLAIM / XGROUP commands recreating it.
+    srv.prevent_propagation();
     reply_of(xread_inner(srv, call))
 }
 
@@ -151,6 +154,7 @@ fn xread_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
         .get(&call.client)
         .map_or(Protocol::Resp2, |c| c.protocol);
     let mut served: Vec<(Reply, Reply)> = Vec::new();
+    let mut effects = Effects::new(srv);
     for (n, &after) in ids.iter().enumerate() {
         let key = call.argv[args.streams_at + n].clone();
         let Some(stream) = srv
@@ -189,13 +193,14 @@ fn xread_inner(srv: &mut Server, call: &mut Call) -> Result<Reply, Reply> {
                     history,
                     count: args.count,
                 };
-                let entries = read_group(srv, call, &key, start, &read);
+                let entries = read_group(srv, call, &key, start, &read, &mut effects);
                 srv.add_dirty(1);
                 entries
             }
         };
         served.push((Reply::bulk(&key), entries));
     }
+    effects.send(srv, db);
     if !served.is_empty() {
         return Ok(streams_reply(served, protocol));
     }
@@ -271,6 +276,7 @@ fn read_group(
     key: &[u8],
     after: StreamId,
     read: &GroupRead,
+    effects: &mut Effects,
 ) -> Reply {
     let now = now_ms(call);
     let db = call.db;
@@ -287,10 +293,14 @@ fn read_group(
         }
         None => group.create_consumer(read.consumer, now),
     };
+    if created && read.noack {
+        // No XCLAIM will name this consumer.
+        effects.consumer_created(key, read.group, read.consumer);
+    }
     let reply = match after.next() {
         None => Reply::Array(Vec::new()),
         Some(start) if read.history => history_reply(stream, read, start, now),
-        Some(start) => deliver_new(stream, read, start, now),
+        Some(start) => deliver_new(stream, key, read, start, now, effects),
     };
     if created {
         srv.add_dirty(1);
@@ -337,8 +347,17 @@ fn history_reply(stream: &mut Stream, read: &GroupRead, start: StreamId, now: i6
     Reply::Array(out)
 }
 
-/// New entries from `start` for the group (Redis's streamReplyWithRange with a group).
-fn deliver_new(stream: &mut Stream, read: &GroupRead, start: StreamId, now: i64) -> Reply {
+/// New entries from `start` for the group (Redis's streamReplyWithRange with a group). Each
+/// entry made pending propagates as an XCLAIM; a NOACK read that moved the group propagates
+/// its new position.
+fn deliver_new(
+    stream: &mut Stream,
+    key: &[u8],
+    read: &GroupRead,
+    start: StreamId,
+    now: i64,
+    effects: &mut Effects,
+) -> Reply {
     let limit = if read.count == 0 {
         usize::MAX
     } else {
@@ -350,27 +369,37 @@ fn deliver_new(stream: &mut Stream, read: &GroupRead, start: StreamId, now: i64)
         .map(|(id, _)| *id)
         .collect();
     let mut out = Vec::with_capacity(ids.len());
+    let mut moved = false;
     for id in ids {
-        advance_group(stream, read.group, id);
+        moved |= advance_group(stream, read.group, id);
         if let Some(fields) = stream.get(id) {
             out.push(entry_reply(id, fields));
         }
         if !read.noack {
             if let Some(group) = stream.groups.get_mut(read.group) {
                 group.assign(id, read.consumer, now, 1);
+                if let Some(nack) = group.pel.get(&id) {
+                    effects.claim(key, read.group, &id.to_bytes(), nack, group.last_id);
+                }
             }
+        }
+    }
+    if moved && read.noack {
+        if let Some(group) = stream.groups.get(read.group) {
+            effects.group_position(key, read.group, group);
         }
     }
     Reply::Array(out)
 }
 
 /// Moves a group's last delivered ID to `id` if it is past it, keeping its read counter.
-fn advance_group(stream: &mut Stream, group_name: &[u8], id: StreamId) {
+/// Returns whether it moved.
+fn advance_group(stream: &mut Stream, group_name: &[u8], id: StreamId) -> bool {
     let Some(group) = stream.groups.get(group_name) else {
-        return;
+        return false;
     };
     if id <= group.last_id {
-        return;
+        return false;
     }
     let entries_read = match group.entries_read {
         Some(n) if !stream.has_tombstones_from(id) => Some(n.wrapping_add(1)),
@@ -381,6 +410,7 @@ fn advance_group(stream: &mut Stream, group_name: &[u8], id: StreamId) {
         group.entries_read = entries_read;
         group.last_id = id;
     }
+    true
 }
 
 /// Offers `key` to a client blocked in XREAD or XREADGROUP.
@@ -432,7 +462,10 @@ fn serve(srv: &mut Server, call: &mut Call, key: &[u8]) -> Option<Reply> {
                 history: false,
                 count,
             };
-            read_group(srv, call, key, last, &read)
+            let mut effects = Effects::new(srv);
+            let entries = read_group(srv, call, key, last, &read, &mut effects);
+            effects.send(srv, call.db);
+            entries
         }
     };
     Some(streams_reply(vec![(Reply::bulk(key), entries)], protocol))

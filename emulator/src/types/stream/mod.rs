@@ -101,6 +101,13 @@ impl Stream {
         self.entries.iter().next_back()
     }
 
+    /// The first ID the nodes still hold, deleted entries included (Redis's streamGetEdgeID
+    /// without skipping tombstones): the first node's master ID, since a node keeps every
+    /// entry added to it, flagged when deleted, until the whole node goes.
+    pub fn first_held_id(&self) -> Option<StreamId> {
+        self.nodes.keys().next().copied()
+    }
+
     /// Live entries with IDs in `start..=end`, in order.
     pub fn range(
         &self,
