@@ -213,14 +213,20 @@ impl Reader<'_> {
         let blob = self
             .string()
             .ok_or_else(|| record("Failed loading library blob"))?;
-        let mut code = b"#!".to_vec();
-        code.extend_from_slice(&engine);
-        code.extend_from_slice(b" name=");
-        code.extend_from_slice(&name);
-        code.push(b'\n');
-        code.extend_from_slice(&blob);
-        Ok(code)
+        Ok(library_code(&engine, &name, &blob))
     }
+}
+
+/// A library's source as FUNCTION LOAD takes it, rebuilt from the engine, name and body a
+/// payload stores (the `#!<engine> name=<name>` shebang line, then the body).
+pub(crate) fn library_code(engine: &[u8], name: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut code = b"#!".to_vec();
+    code.extend_from_slice(engine);
+    code.extend_from_slice(b" name=");
+    code.extend_from_slice(name);
+    code.push(b'\n');
+    code.extend_from_slice(body);
+    code
 }
 
 #[cfg(test)]

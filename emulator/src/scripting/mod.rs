@@ -10,7 +10,7 @@
 mod api;
 mod base;
 mod convert;
-mod dump;
+pub(crate) mod dump;
 mod engine;
 mod eval;
 mod flags;

@@ -122,13 +122,7 @@ fn old_format_library(r: &mut Reader<'_>) -> Result<Vec<u8>, RdbError> {
         r.string().map_err(|_| fail("library description"))?;
     }
     let blob = r.string().map_err(|_| fail("library blob"))?;
-    let mut code = b"#!".to_vec();
-    code.extend_from_slice(&engine);
-    code.extend_from_slice(b" name=");
-    code.extend_from_slice(&name);
-    code.push(b'\n');
-    code.extend_from_slice(&blob);
-    Ok(code)
+    Ok(crate::scripting::dump::library_code(&engine, &name, &blob))
 }
 
 /// Decodes a value from its type byte on (the start of a DUMP payload, whose footer the
