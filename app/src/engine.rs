@@ -29,6 +29,13 @@ pub const BROWSER_CONFIG: &[(&str, &str)] =
 /// The file on the disk that holds the configuration between page loads.
 const CONFIG_FILE: &str = "redis.conf";
 
+/// The snapshot a clean shutdown would save, kept current while the page runs (see
+/// `Engine::keep_shutdown_image`) and put in place of `dump.rdb` by the next page load.
+const SHUTDOWN_IMAGE: &str = "shutdown-image.rdb";
+
+/// How often at most the shutdown image is rewritten while changes keep coming.
+const SHUTDOWN_IMAGE_INTERVAL_MS: f64 = 250.0;
+
 /// What the page found in its storage before the engine starts.
 pub struct Preloaded {
     pub disk: SharedMirror,
@@ -72,6 +79,8 @@ struct Host {
     config_generation: Cell<u64>,
     /// The page's own client for reading server state (connected per epoch).
     observer: Cell<Option<(u64, ClientId)>>,
+    /// The change count the shutdown image was last written for, and when (page time).
+    image_written: Cell<(u64, f64)>,
 }
 
 /// A shared handle on the engine, and the watchers told after each use of it.
@@ -105,11 +114,12 @@ impl Engine {
             let _ = server.configure(name, value.as_bytes());
         }
         let mut log = apply_saved_config(&mut server, &disk);
+        apply_shutdown_image(&server, &disk);
         server.set_disk(Box::new(disk.clone()));
         log.extend(server.start(now_ms()));
-        let storage = storage_error.is_none().then(|| {
-            StorageSync::new(&instance_name(), disk, StorageState::Saved)
-        });
+        let storage = storage_error
+            .is_none()
+            .then(|| StorageSync::new(&instance_name(), disk, StorageState::Saved));
         let engine = Engine {
             server: Rc::new(RefCell::new(server)),
             host: Rc::new(Host {
@@ -119,6 +129,7 @@ impl Engine {
                 start_log: RefCell::new(log),
                 config_generation: Cell::new(0),
                 observer: Cell::new(None),
+                image_written: Cell::new((0, 0.0)),
             }),
             feed: Rc::default(),
         };
@@ -157,6 +168,7 @@ impl Engine {
     fn after_use(&self) {
         {
             let mut server = self.server.borrow_mut();
+            self.keep_shutdown_image(&mut server);
             let generation = server.config_generation();
             if generation != self.host.config_generation.get() {
                 self.host.config_generation.set(generation);
@@ -166,6 +178,32 @@ impl Engine {
         if let Some(storage) = &self.host.storage {
             storage.flush();
         }
+    }
+
+    /// Keeps on the disk the snapshot a clean shutdown would save now. A page's last writes
+    /// (those `persist_on_page_hide` starts) may never reach storage, so the result of the
+    /// shutdown a reload stands for is prepared while the page runs: rewritten at most every
+    /// 250 ms while changes come, dropped when a save makes it stale or when nothing would be
+    /// saved (no save points, or the AOF, which is fsynced as configured, is on).
+    fn keep_shutdown_image(&self, server: &mut Server) {
+        let changes = server.changes_since_save();
+        let wanted = changes > 0 && server.saves_on_shutdown() && !server.config().appendonly;
+        let (written_for, written_at) = self.host.image_written.get();
+        if !wanted {
+            if written_for != 0 {
+                let _ = server.disk_mut().remove(SHUTDOWN_IMAGE);
+                self.host.image_written.set((0, 0.0));
+            }
+            return;
+        }
+        let now = js_sys::Date::now();
+        if changes == written_for || now - written_at < SHUTDOWN_IMAGE_INTERVAL_MS {
+            return;
+        }
+        let engine_now = server.now_ms();
+        let image = server.rdb_bytes(engine_now);
+        let _ = server.disk_mut().write(SHUTDOWN_IMAGE, &image);
+        self.host.image_written.set((changes, now));
     }
 
     /// Starts the timer that runs the engine's time-driven work (active expiry, timeouts,
@@ -206,12 +244,15 @@ impl Engine {
 
     /// A clean restart: SHUTDOWN (saving as configured), then a start from the disk.
     pub fn restart(&self) {
+        self.drop_shutdown_image();
         let log = self.with(|server| server.restart(now_ms()));
         self.started(log);
     }
 
     /// A crash: everything the disk does not hold is lost, then a start from the disk.
     pub fn crash(&self) {
+        // What a clean shutdown would have saved is not saved.
+        self.drop_shutdown_image();
         let log = self.with(|server| server.crash(now_ms()));
         self.started(log);
     }
@@ -220,6 +261,11 @@ impl Engine {
     pub fn start(&self) {
         let log = self.with(|server| server.start(now_ms()));
         self.started(log);
+    }
+
+    fn drop_shutdown_image(&self) {
+        let _ = self.server.borrow_mut().disk_mut().remove(SHUTDOWN_IMAGE);
+        self.host.image_written.set((0, 0.0));
     }
 
     pub fn is_stopped(&self) -> bool {
@@ -264,9 +310,12 @@ impl Engine {
         self.server.borrow().disk().read(name).ok().flatten()
     }
 
-    /// Every file on the engine's disk.
+    /// The files on the engine's disk that Redis would have in its `dir` (not the page's
+    /// own bookkeeping: the saved configuration and the shutdown image).
     pub fn disk_files(&self) -> Vec<String> {
-        self.server.borrow().disk().list().unwrap_or_default()
+        let mut files = self.server.borrow().disk().list().unwrap_or_default();
+        files.retain(|name| name != CONFIG_FILE && name != SHUTDOWN_IMAGE);
+        files
     }
 }
 
@@ -278,13 +327,15 @@ fn apply_saved_config(server: &mut Server, disk: &SharedMirror) -> Vec<String> {
     };
     let mut log = Vec::new();
     for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        let applied = split_args(line).ok().and_then(|args| match args.as_slice() {
-            [name, value] => {
-                let name = String::from_utf8_lossy(name).into_owned();
-                server.configure(&name, value).ok()
-            }
-            _ => None,
-        });
+        let applied = split_args(line)
+            .ok()
+            .and_then(|args| match args.as_slice() {
+                [name, value] => {
+                    let name = String::from_utf8_lossy(name).into_owned();
+                    server.configure(&name, value).ok()
+                }
+                _ => None,
+            });
         if applied.is_none() {
             log.push(format!(
                 "# Skipped a line of {CONFIG_FILE}: {}",
@@ -293,6 +344,19 @@ fn apply_saved_config(server: &mut Server, disk: &SharedMirror) -> Vec<String> {
         }
     }
     log
+}
+
+/// The previous page's shutdown image becomes `dump.rdb`, as if its clean shutdown had
+/// saved it, unless that page's own final save reached storage (which drops the image).
+fn apply_shutdown_image(server: &Server, disk: &SharedMirror) {
+    let mut disk = disk.clone();
+    let Ok(Some(image)) = disk.read(SHUTDOWN_IMAGE) else {
+        return;
+    };
+    let name = String::from_utf8_lossy(&server.config().get("dbfilename").unwrap_or_default())
+        .into_owned();
+    let _ = disk.write(&name, &image);
+    let _ = disk.remove(SHUTDOWN_IMAGE);
 }
 
 /// Writes the parameters that differ from Redis's defaults to `redis.conf` on the disk.
@@ -304,7 +368,8 @@ fn save_config(server: &mut Server) {
         text.push_str(&quote_bytes(&value));
         text.push('\n');
     }
-    let unchanged = server.disk().read(CONFIG_FILE).ok().flatten().as_deref() == Some(text.as_bytes());
+    let unchanged =
+        server.disk().read(CONFIG_FILE).ok().flatten().as_deref() == Some(text.as_bytes());
     if !unchanged {
         let _ = server.disk_mut().write(CONFIG_FILE, text.as_bytes());
     }

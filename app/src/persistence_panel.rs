@@ -79,14 +79,14 @@ pub fn persistence_panel(props: &PanelProps) -> Html {
         reply_text(&engine.observe_command(&["INFO", "persistence"]))
     };
     let (save, appendonly, fsync) = engine.with(|s| {
-        let get = |name| String::from_utf8_lossy(&s.config().get(name).unwrap_or_default()).into_owned();
+        let get =
+            |name| String::from_utf8_lossy(&s.config().get(name).unwrap_or_default()).into_owned();
         (get("save"), get("appendonly"), get("appendfsync"))
     });
     let unsynced = engine.with(|s| s.aof_unsynced_bytes());
     let files_on_disk: Vec<(String, usize)> = engine
         .disk_files()
         .into_iter()
-        .filter(|name| name != "redis.conf")
         .map(|name| {
             let len = engine.disk_file(&name).map_or(0, |b| b.len());
             (name, len)
@@ -126,7 +126,10 @@ pub fn persistence_panel(props: &PanelProps) -> Html {
     let download_rdb = {
         let engine = engine.clone();
         Callback::from(move |_: MouseEvent| {
-            let name = engine.with(|s| String::from_utf8_lossy(&s.config().get("dbfilename").unwrap_or_default()).into_owned());
+            let name = engine.with(|s| {
+                String::from_utf8_lossy(&s.config().get("dbfilename").unwrap_or_default())
+                    .into_owned()
+            });
             if let Some(bytes) = engine.disk_file(&name) {
                 files::download(&name, &bytes, "application/octet-stream");
             }
@@ -135,7 +138,10 @@ pub fn persistence_panel(props: &PanelProps) -> Html {
     let download_aof = {
         let engine = engine.clone();
         Callback::from(move |_: MouseEvent| {
-            let dir = engine.with(|s| String::from_utf8_lossy(&s.config().get("appenddirname").unwrap_or_default()).into_owned());
+            let dir = engine.with(|s| {
+                String::from_utf8_lossy(&s.config().get("appenddirname").unwrap_or_default())
+                    .into_owned()
+            });
             let prefix = format!("{dir}/");
             let entries: Vec<(String, Vec<u8>)> = engine
                 .disk_files()
@@ -143,7 +149,11 @@ pub fn persistence_panel(props: &PanelProps) -> Html {
                 .filter(|n| n.starts_with(&prefix))
                 .filter_map(|n| engine.disk_file(&n).map(|b| (n, b)))
                 .collect();
-            files::download(&format!("{dir}.tar"), &files::tar(&entries), "application/x-tar");
+            files::download(
+                &format!("{dir}.tar"),
+                &files::tar(&entries),
+                "application/x-tar",
+            );
         })
     };
     let import = {
@@ -184,12 +194,18 @@ pub fn persistence_panel(props: &PanelProps) -> Html {
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
-            if let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+            if let Some(file) = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0))
+            {
                 import(file);
             }
         })
     };
-    let rdb_name = engine.with(|s| String::from_utf8_lossy(&s.config().get("dbfilename").unwrap_or_default()).into_owned());
+    let rdb_name = engine.with(|s| {
+        String::from_utf8_lossy(&s.config().get("dbfilename").unwrap_or_default()).into_owned()
+    });
     let has_rdb = files_on_disk.iter().any(|(n, _)| *n == rdb_name);
     let has_aof = files_on_disk.iter().any(|(n, _)| n.contains('/'));
 
@@ -264,7 +280,11 @@ fn import_rdb(engine: &Engine, name: &str, bytes: &[u8]) -> Vec<String> {
     if engine.is_stopped() {
         return vec!["Start the server first.".into()];
     }
-    let result = engine.with(|server| server.load_rdb_bytes(bytes).map(|summary| summary.log_lines(now_ms())));
+    let result = engine.with(|server| {
+        server
+            .load_rdb_bytes(bytes)
+            .map(|summary| summary.log_lines(now_ms()))
+    });
     match result {
         Err(e) => vec![format!("{name} was not loaded: {e}. Nothing changed.")],
         Ok(mut lines) => {

@@ -154,6 +154,16 @@ impl Server {
         self.take_log()
     }
 
+    /// Changes since the last save (INFO's `rdb_changes_since_last_save`).
+    pub fn changes_since_save(&self) -> u64 {
+        self.dirty
+    }
+
+    /// Whether a clean shutdown would save a snapshot now (save points are configured).
+    pub fn saves_on_shutdown(&self) -> bool {
+        !self.config.save.is_empty()
+    }
+
     /// Stops the server as SHUTDOWN did: every client is to be closed and nothing runs
     /// until `start`.
     pub(crate) fn stop(&mut self) {
