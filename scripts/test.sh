@@ -58,7 +58,7 @@ wasm_tests() {
   fi
 }
 
-step native cargo test --workspace --exclude app --no-fail-fast
+step native cargo test --workspace --no-fail-fast
 step wasm-chromium wasm_tests chromium
 step wasm-firefox wasm_tests firefox
 step site-build trunk build --release

@@ -19,7 +19,21 @@ use crate::storage::{StorageState, StorageSync};
 
 /// Wall-clock time for the engine, in milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
+    wall_clock_ms() as u64
+}
+
+/// The browser's clock; natively (the app's unit tests) the system's.
+fn wall_clock_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
 }
 
 /// Settings that differ from Redis's defaults in the browser (see `Engine::new`).
@@ -104,9 +118,10 @@ impl Engine {
     /// read from the page's storage.
     pub fn new() -> Engine {
         let preloaded = PRELOADED.with(|p| p.borrow_mut().take());
-        let (disk, storage_error) = match preloaded {
-            Some(p) => (p.disk, p.storage_error),
-            None => (SharedMirror::default(), None),
+        // Without a page's storage (the app's unit tests) the disk lives in memory only.
+        let (disk, storage_error, in_page) = match preloaded {
+            Some(p) => (p.disk, p.storage_error, true),
+            None => (SharedMirror::default(), None, false),
         };
         let mut server = Server::new();
         for (name, value) in BROWSER_CONFIG {
@@ -117,8 +132,7 @@ impl Engine {
         apply_shutdown_image(&server, &disk);
         server.set_disk(Box::new(disk.clone()));
         log.extend(server.start(now_ms()));
-        let storage = storage_error
-            .is_none()
+        let storage = (in_page && storage_error.is_none())
             .then(|| StorageSync::new(&instance_name(), disk, StorageState::Saved));
         let engine = Engine {
             server: Rc::new(RefCell::new(server)),
@@ -196,7 +210,7 @@ impl Engine {
             }
             return;
         }
-        let now = js_sys::Date::now();
+        let now = wall_clock_ms();
         if changes == written_for || now - written_at < SHUTDOWN_IMAGE_INTERVAL_MS {
             return;
         }
