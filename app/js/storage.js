@@ -117,14 +117,6 @@ export async function applyOps(dbName, ops) {
   }
 }
 
-/** Deletes the instance's database (used by "Forget stored data"). */
-export async function destroy(dbName) {
-  const db = connections.get(dbName);
-  connections.delete(dbName);
-  if (db) (await db.catch(() => null))?.close();
-  await request(indexedDB.deleteDatabase(dbName)).catch((e) => { throw describe(e); });
-}
-
 /** {usage, quota} in bytes, or null where the browser does not say. */
 export async function estimate() {
   try {

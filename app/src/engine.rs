@@ -47,8 +47,11 @@ const CONFIG_FILE: &str = "redis.conf";
 /// `Engine::keep_shutdown_image`) and put in place of `dump.rdb` by the next page load.
 const SHUTDOWN_IMAGE: &str = "shutdown-image.rdb";
 
-/// How often at most the shutdown image is rewritten while changes keep coming.
+/// How often at most the shutdown image is rewritten while changes keep coming: every 250 ms,
+/// or less often for a dataset whose encoding is slow, so that keeping the image costs at
+/// most a tenth of the page's time.
 const SHUTDOWN_IMAGE_INTERVAL_MS: f64 = 250.0;
+const SHUTDOWN_IMAGE_MAX_SHARE: f64 = 0.1;
 
 /// What the page found in its storage before the engine starts.
 pub struct Preloaded {
@@ -95,6 +98,8 @@ struct Host {
     observer: Cell<Option<(u64, ClientId)>>,
     /// The change count the shutdown image was last written for, and when (page time).
     image_written: Cell<(u64, f64)>,
+    /// The least time between two rewrites of the image (see `SHUTDOWN_IMAGE_MAX_SHARE`).
+    image_interval: Cell<f64>,
 }
 
 /// A shared handle on the engine, and the watchers told after each use of it.
@@ -144,6 +149,7 @@ impl Engine {
                 config_generation: Cell::new(0),
                 observer: Cell::new(None),
                 image_written: Cell::new((0, 0.0)),
+                image_interval: Cell::new(SHUTDOWN_IMAGE_INTERVAL_MS),
             }),
             feed: Rc::default(),
         };
@@ -197,7 +203,7 @@ impl Engine {
     /// Keeps on the disk the snapshot a clean shutdown would save now. A page's last writes
     /// (those `persist_on_page_hide` starts) may never reach storage, so the result of the
     /// shutdown a reload stands for is prepared while the page runs: rewritten at most every
-    /// 250 ms while changes come, dropped when a save makes it stale or when nothing would be
+    /// 250 ms while changes come (less often for big datasets), dropped when a save makes it stale or when nothing would be
     /// saved (no save points, or the AOF, which is fsynced as configured, is on).
     fn keep_shutdown_image(&self, server: &mut Server) {
         let changes = server.changes_since_save();
@@ -211,12 +217,15 @@ impl Engine {
             return;
         }
         let now = wall_clock_ms();
-        if changes == written_for || now - written_at < SHUTDOWN_IMAGE_INTERVAL_MS {
+        if changes == written_for || now - written_at < self.host.image_interval.get() {
             return;
         }
         let engine_now = server.now_ms();
         let image = server.rdb_bytes(engine_now);
         let _ = server.disk_mut().write(SHUTDOWN_IMAGE, &image);
+        let cost = wall_clock_ms() - now;
+        let interval = SHUTDOWN_IMAGE_INTERVAL_MS.max(cost / SHUTDOWN_IMAGE_MAX_SHARE);
+        self.host.image_interval.set(interval);
         self.host.image_written.set((changes, now));
     }
 
@@ -231,12 +240,16 @@ impl Engine {
 
     /// Carries out SHUTDOWN's effects on the disk when the page goes away (reload, close,
     /// navigation), so the next page load finds what Redis would have kept.
-    pub fn persist_on_page_hide(&self) -> gloo_events::EventListener {
+    pub fn persist_on_page_hide(&self) -> Option<gloo_events::EventListener> {
         let engine = self.clone();
-        let window = web_sys::window().expect("a page has a window");
-        gloo_events::EventListener::new(&window, "pagehide", move |_| {
-            engine.with(|server| server.persist_before_exit(now_ms()));
-        })
+        let window = web_sys::window()?;
+        Some(gloo_events::EventListener::new(
+            &window,
+            "pagehide",
+            move |_| {
+                engine.with(|server| server.persist_before_exit(now_ms()));
+            },
+        ))
     }
 
     // ----- the server's life -----
