@@ -79,16 +79,6 @@ impl MirroredDisk {
     pub fn take_journal(&mut self) -> Vec<MirrorOp> {
         std::mem::take(&mut self.journal)
     }
-
-    /// Whether changes are waiting for the host.
-    pub fn has_pending(&self) -> bool {
-        !self.journal.is_empty()
-    }
-
-    /// Total bytes stored.
-    pub fn used_bytes(&self) -> usize {
-        self.files.used_bytes()
-    }
 }
 
 impl Disk for MirroredDisk {
@@ -218,7 +208,7 @@ mod tests {
         disk.write("gone", b"x").unwrap();
         disk.remove("gone").unwrap();
         apply(&mut store, disk.take_journal());
-        assert!(!disk.has_pending());
+        assert!(disk.take_journal().is_empty());
         store.reverse();
         let loaded = MirroredDisk::from_segments(store);
         for name in ["dump.rdb", "appendonlydir/a.incr.aof", "gone"] {
