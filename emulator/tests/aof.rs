@@ -44,6 +44,20 @@ impl Host {
         );
     }
 
+    /// `CONFIG SET save ""` (an empty argument, which `run`'s word splitting cannot give).
+    fn disable_snapshots(&mut self) {
+        let no_save = vec![
+            b"CONFIG".to_vec(),
+            b"SET".to_vec(),
+            b"save".to_vec(),
+            Vec::new(),
+        ];
+        assert_eq!(
+            self.server.execute(self.client, no_save, self.now),
+            vec![Reply::ok()]
+        );
+    }
+
     fn advance(&mut self, ms: u64) {
         self.now += ms;
         self.server.tick(self.now);
@@ -208,16 +222,7 @@ fn restart_keeps_everything_and_logs_loading() {
         "appendfsync no",
         "appendonly yes",
     ]);
-    let no_save = vec![
-        b"CONFIG".to_vec(),
-        b"SET".to_vec(),
-        b"save".to_vec(),
-        Vec::new(),
-    ];
-    assert_eq!(
-        h.server.execute(h.client, no_save, h.now),
-        vec![Reply::ok()]
-    );
+    h.disable_snapshots();
     h.ok("SET k v");
     h.ok("HSET h f 1");
     let log = h.server.restart(h.now);
@@ -560,16 +565,7 @@ fn aof_only_host() -> Host {
         "appendfsync always",
         "appendonly yes",
     ]);
-    let no_save = vec![
-        b"CONFIG".to_vec(),
-        b"SET".to_vec(),
-        b"save".to_vec(),
-        Vec::new(),
-    ];
-    assert_eq!(
-        h.server.execute(h.client, no_save, h.now),
-        vec![Reply::ok()]
-    );
+    h.disable_snapshots();
     h
 }
 

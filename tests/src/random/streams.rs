@@ -216,15 +216,16 @@ fn xgroup_setid(rng: &mut Rng) -> Vec<Vec<u8>> {
 }
 
 fn xgroup_createconsumer(rng: &mut Rng) -> Vec<Vec<u8>> {
-    let mut argv = words(&["XGROUP", "CREATECONSUMER"]);
-    argv.push(key(rng));
-    argv.push(group(rng));
-    argv.push(consumer(rng));
-    argv
+    xgroup_consumer_command(rng, "CREATECONSUMER")
 }
 
 fn xgroup_delconsumer(rng: &mut Rng) -> Vec<Vec<u8>> {
-    let mut argv = words(&["XGROUP", "DELCONSUMER"]);
+    xgroup_consumer_command(rng, "DELCONSUMER")
+}
+
+/// `XGROUP <subcommand> key group consumer`.
+fn xgroup_consumer_command(rng: &mut Rng, subcommand: &str) -> Vec<Vec<u8>> {
+    let mut argv = words(&["XGROUP", subcommand]);
     argv.push(key(rng));
     argv.push(group(rng));
     argv.push(consumer(rng));
