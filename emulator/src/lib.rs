@@ -4,6 +4,7 @@
 //! clients, pass each command as a vector of byte strings together with the current time, and
 //! receive [`Reply`] values to encode with [`Reply::encode`] for the client's protocol.
 
+pub mod admission;
 pub mod blocking;
 pub mod cli;
 pub mod client;

@@ -211,6 +211,33 @@ impl Server {
         id
     }
 
+    /// Admits a TCP connection from `addr` (`ip:port`) or refuses it as redis-server does:
+    /// past `maxclients` connected clients, or from a peer other than `127.0.0.1`/`::1` while
+    /// `protected-mode` is on and the default user has no password. A refusal counts in
+    /// `rejected_connections`; the host writes its error line and closes the connection.
+    pub fn accept_connection(
+        &mut self,
+        now_ms: u64,
+        addr: String,
+    ) -> Result<ClientId, crate::admission::Refusal> {
+        use crate::admission::{is_loopback_peer, Refusal};
+        if self.memory.counted_clients as i64 >= self.config.maxclients {
+            self.stats.rejected_connections += 1;
+            return Err(Refusal::MaxClients);
+        }
+        if self.config.protected_mode
+            && !self.default_user_has_password()
+            && !is_loopback_peer(&addr)
+        {
+            // Redis has already created the client when it checks, so the refused connection
+            // used up a client id, and it is not counted as a connection received.
+            self.next_client_id += 1;
+            self.stats.rejected_connections += 1;
+            return Err(Refusal::ProtectedMode);
+        }
+        Ok(self.connect_from(now_ms, addr))
+    }
+
     /// Connects an observer: a client of the host itself (the key browser, challenge checks)
     /// that the learner never sees. It is absent from CLIENT LIST, INFO and MONITOR, takes no
     /// client id from the learner's sequence, and its commands leave no trace in statistics,

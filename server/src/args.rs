@@ -22,9 +22,10 @@ Options:
   --dir <path>      keep dump.rdb and the AOF directory there, load them at start and
                     save on SHUTDOWN or SIGTERM as redis-server does (without --dir the
                     files live in memory and end with the process)
-  --dbfilename, --appendonly, --appendfsync, --appenddirname, --appendfilename, --save,
-  --aof-use-rdb-preamble <value>
-                    set that configuration parameter before the dataset is loaded
+  --<parameter> <value>
+                    set any configuration parameter (as in redis.conf: --maxclients 100,
+                    --protected-mode no, --appendonly yes, --save '') before the dataset
+                    is loaded
   -h, --help        print this help
   -v, --version     print the version
 ";
@@ -103,14 +104,10 @@ fn parse_serve(args: &[String]) -> Result<Invocation, ArgError> {
             }
             "--bind" => options.bind = value()?,
             "--dir" => options.dir = Some(value()?),
-            "--dbfilename"
-            | "--appendonly"
-            | "--appendfsync"
-            | "--appenddirname"
-            | "--appendfilename"
-            | "--save"
-            | "--aof-use-rdb-preamble" => {
-                options.config.push((name[2..].to_string(), value()?));
+            // Like redis-server: any configuration parameter, checked when the engine
+            // applies it.
+            config if config.len() > 2 && config.starts_with("--") => {
+                options.config.push((config[2..].to_string(), value()?));
             }
             other => return Err(ArgError(format!("unknown option '{other}'"))),
         }
@@ -196,7 +193,19 @@ mod tests {
         assert_eq!(parse_words(&["--help"]), Ok(Invocation::Help));
         assert!(parse_words(&["--port", "x"]).is_err());
         assert!(parse_words(&["--port"]).is_err());
+        // Any configuration parameter, as redis-server takes them; the engine checks it.
+        assert_eq!(
+            parse_words(&["--maxclients", "5", "--protected-mode=no"]),
+            Ok(Invocation::Serve(ServeOptions {
+                config: vec![
+                    ("maxclients".into(), "5".into()),
+                    ("protected-mode".into(), "no".into())
+                ],
+                ..ServeOptions::default()
+            }))
+        );
         assert!(parse_words(&["--bogus"]).is_err());
+        assert!(parse_words(&["-x", "1"]).is_err());
         assert!(parse_words(&["nope"]).is_err());
         assert_eq!(
             parse_words(&[

@@ -11,12 +11,14 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use emulator::client::ClientClass;
 use emulator::resp::{Protocol, Reply};
 use emulator::{ClientId, Server};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
 use crate::args::ServeOptions;
+use crate::output_limits;
 use crate::request::{Parsed, RequestParser};
 use crate::signals::Signals;
 
@@ -27,15 +29,8 @@ const FIRST_CONNECTION: usize = 2;
 
 /// Bytes read per read call.
 const READ_CHUNK: usize = 64 * 1024;
-/// Redis's default `maxclients`.
-const MAX_CLIENTS: usize = 10_000;
-/// Redis's default `client-query-buffer-limit`: a client sending more unparsed bytes is dropped.
-const MAX_QUERY_BUFFER: usize = 1024 * 1024 * 1024;
 /// Above this much unsent output, a client's further commands wait until it reads its replies.
 const OUTPUT_PAUSE: usize = 64 * 1024 * 1024;
-/// Redis's default `client-output-buffer-limit` for pub/sub clients (hard limit): a
-/// subscriber that does not read its messages is disconnected past this much unsent output.
-const PUBSUB_OUTPUT_LIMIT: usize = 32 * 1024 * 1024;
 /// Buffers bigger than this are shrunk once empty, so one huge reply does not pin memory.
 const KEEP_CAPACITY: usize = 1024 * 1024;
 
@@ -79,6 +74,12 @@ struct Connection {
     awaiting_writable: bool,
     /// Too much unsent output: stop running its commands until the client catches up.
     input_paused: bool,
+    /// Cached from the engine after each command: which output buffer limit applies.
+    class: ClientClass,
+    /// Since when (Unix seconds) the output has been over its class's soft limit.
+    soft_limit_since: Option<u64>,
+    /// Over its output buffer limit: to be closed without sending what is pending.
+    over_output_limit: bool,
 }
 
 impl Connection {
@@ -118,7 +119,9 @@ impl EventLoop {
             .next()
             .ok_or_else(|| io::Error::other("the bind address resolves to nothing"))?;
         let poll = Poll::new()?;
-        let mut listener = TcpListener::bind(address)?;
+        let mut listener = TcpListener::bind(address).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot listen on {address}: {e}"))
+        })?;
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
         let mut signals = Signals::install()?;
@@ -269,10 +272,14 @@ impl EventLoop {
     }
 
     fn add_connection(&mut self, mut stream: TcpStream, peer: SocketAddr) {
-        if self.open_connections >= MAX_CLIENTS {
-            let _ = stream.write(b"-ERR max number of clients reached\r\n");
-            return;
-        }
+        let client = match self.server.accept_connection(self.now, peer.to_string()) {
+            Ok(client) => client,
+            Err(refusal) => {
+                // Best effort, as in Redis: the error goes out if the socket takes it now.
+                let _ = stream.write(refusal.error_line());
+                return;
+            }
+        };
         let _ = stream.set_nodelay(true);
         let slot = self.free_slots.pop().unwrap_or_else(|| {
             self.connections.push(None);
@@ -286,9 +293,9 @@ impl EventLoop {
             .is_err()
         {
             self.free_slots.push(slot);
+            self.server.disconnect(client);
             return;
         }
-        let client = self.server.connect_from(self.now, peer.to_string());
         let auth_required = self.server.client(client).is_some_and(|c| !c.authenticated);
         self.connections[slot] = Some(Connection {
             stream,
@@ -302,6 +309,9 @@ impl EventLoop {
             close_after_output: false,
             awaiting_writable: false,
             input_paused: false,
+            class: ClientClass::Normal,
+            soft_limit_since: None,
+            over_output_limit: false,
         });
         self.slot_of.insert(client, slot);
         self.open_connections += 1;
@@ -374,6 +384,7 @@ impl EventLoop {
                     for push in self.server.take_outbound(conn.client) {
                         push.encode_into(conn.protocol, &mut conn.output);
                     }
+                    return !self.close_if_over_output_limit(slot);
                 }
                 true
             }
@@ -400,13 +411,48 @@ impl EventLoop {
                 conn.input = input;
             }
         }
+        if self.close_if_over_output_limit(slot) {
+            return;
+        }
+        let query_limit = self.server.config().client_query_buffer_limit;
         if self
             .connection(slot)
-            .is_some_and(|conn| conn.input.len() > MAX_QUERY_BUFFER)
+            .is_some_and(|conn| conn.input.len() as i64 > query_limit)
         {
             eprintln!("redis-emu: closing a client that reached the max query buffer length");
             self.close(slot);
         }
+    }
+
+    /// Closes a connection whose unsent output went over its class's
+    /// `client-output-buffer-limit`, dropping that output, as Redis does. True if closed.
+    fn close_if_over_output_limit(&mut self, slot: usize) -> bool {
+        let now_s = self.now / 1000;
+        let EventLoop {
+            server,
+            connections,
+            ..
+        } = self;
+        let Some(conn) = connections.get_mut(slot).and_then(Option::as_mut) else {
+            return false;
+        };
+        let used = conn.unsent();
+        conn.over_output_limit |= output_limits::exceeded(
+            server.config(),
+            conn.class,
+            used,
+            now_s,
+            &mut conn.soft_limit_since,
+        );
+        if !conn.over_output_limit {
+            return false;
+        }
+        eprintln!(
+            "redis-emu: client id={} closed for overcoming of output buffer limits ({used} bytes unsent)",
+            conn.client
+        );
+        self.close(slot);
+        true
     }
 
     /// Parses and runs complete commands from `buf`; returns how many bytes were used.
@@ -421,8 +467,10 @@ impl EventLoop {
         let Some(conn) = connections.get_mut(slot).and_then(Option::as_mut) else {
             return buf.len();
         };
+        conn.parser.max_bulk_len = server.config().proto_max_bulk_len;
+        let now_s = *now / 1000;
         let mut pos = 0;
-        while pos < buf.len() && !conn.close_after_output {
+        while pos < buf.len() && !conn.close_after_output && !conn.over_output_limit {
             if conn.unsent() > OUTPUT_PAUSE {
                 conn.input_paused = true;
                 break;
@@ -430,7 +478,16 @@ impl EventLoop {
             match conn.parser.parse(buf, &mut pos, conn.auth_required) {
                 Parsed::Incomplete => break,
                 Parsed::Nothing => {}
-                Parsed::Command(argv) => run_command(server, conn, argv, *now, replies),
+                Parsed::Command(argv) => {
+                    run_command(server, conn, argv, *now, replies);
+                    conn.over_output_limit = output_limits::exceeded(
+                        server.config(),
+                        conn.class,
+                        conn.unsent(),
+                        now_s,
+                        &mut conn.soft_limit_since,
+                    );
+                }
                 Parsed::Error(text) => {
                     conn.output.extend_from_slice(b"-ERR ");
                     conn.output.extend_from_slice(&text);
@@ -474,15 +531,8 @@ impl EventLoop {
                 push.encode_into(conn.protocol, &mut conn.output);
             }
             conn.close_after_output |= closing;
-            self.flush(slot);
-            let backlog = self.connection(slot).map_or(0, |conn| conn.unsent());
-            if backlog > PUBSUB_OUTPUT_LIMIT
-                && self
-                    .server
-                    .client(client)
-                    .is_some_and(|c| c.in_pubsub_context())
-            {
-                self.close(slot);
+            if !self.close_if_over_output_limit(slot) {
+                self.flush(slot);
             }
         }
         self.attention = attention;
@@ -578,6 +628,7 @@ fn run_command(
     match server.client(conn.client) {
         Some(state) => {
             conn.protocol = state.protocol;
+            conn.class = state.class();
             conn.auth_required = !state.authenticated;
             conn.close_after_output |= state.closing;
             pushes_waiting = !state.outbound.is_empty();

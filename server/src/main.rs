@@ -6,6 +6,7 @@ mod args;
 mod cli;
 mod event_loop;
 mod fs_disk;
+mod output_limits;
 mod request;
 mod signals;
 
@@ -43,10 +44,7 @@ fn serve(options: &ServeOptions) -> ExitCode {
     let mut event_loop = match EventLoop::bind(options) {
         Ok(event_loop) => event_loop,
         Err(e) => {
-            eprintln!(
-                "redis-emu: cannot listen on {}:{}: {e}",
-                options.bind, options.port
-            );
+            eprintln!("redis-emu: cannot start: {e}");
             return ExitCode::FAILURE;
         }
     };

@@ -8,7 +8,7 @@ use emulator::util::parse_i64;
 /// Longest inline command, or multibulk/bulk length line, accepted without a line ending.
 const INLINE_MAX_SIZE: usize = 64 * 1024;
 /// Redis's `proto-max-bulk-len` default.
-const MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
+const DEFAULT_MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
 /// Argument counts and bulk lengths above these need an authenticated client.
 const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
 const UNAUTHENTICATED_MAX_BULK_LEN: i64 = 16 * 1024;
@@ -33,8 +33,10 @@ pub enum Parsed {
 
 /// Incremental request parser for one connection. Like Redis, it remembers how far it got in
 /// a multibulk request, so a big request arriving in many reads is not parsed again each time.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RequestParser {
+    /// `proto-max-bulk-len`: longer bulk arguments are a protocol error.
+    pub max_bulk_len: i64,
     /// Arguments still expected by the multibulk request being read (0: between requests).
     remaining: usize,
     /// Length of the bulk argument whose header was read, when its bytes are not all there.
@@ -73,6 +75,19 @@ fn header_line(rest: &[u8]) -> Option<(usize, Option<i64>)> {
     Some((cr, rest.get(1..cr).and_then(parse_i64)))
 }
 
+impl Default for RequestParser {
+    fn default() -> Self {
+        RequestParser {
+            max_bulk_len: DEFAULT_MAX_BULK_LEN,
+            remaining: 0,
+            bulk_len: None,
+            args: Vec::new(),
+            spare: Vec::new(),
+            spare_args: Vec::new(),
+        }
+    }
+}
+
 fn error(text: &str) -> Parsed {
     Parsed::Error(text.as_bytes().to_vec())
 }
@@ -104,7 +119,7 @@ impl RequestParser {
         while self.remaining > 0 {
             let len = match self.bulk_len {
                 Some(len) => len,
-                None => match parse_bulk_header(buf, pos, auth_required) {
+                None => match parse_bulk_header(buf, pos, auth_required, self.max_bulk_len) {
                     Ok(len) => {
                         self.bulk_len = Some(len);
                         len
@@ -179,7 +194,12 @@ impl RequestParser {
 }
 
 /// Reads `$<len>\r\n`; Ok(len), or the outcome to return.
-fn parse_bulk_header(buf: &[u8], pos: &mut usize, auth_required: bool) -> Result<usize, Parsed> {
+fn parse_bulk_header(
+    buf: &[u8],
+    pos: &mut usize,
+    auth_required: bool,
+    max_bulk_len: i64,
+) -> Result<usize, Parsed> {
     let rest = &buf[*pos..];
     let Some((cr, number)) = header_line(rest) else {
         return Err(if rest.len() > INLINE_MAX_SIZE {
@@ -205,7 +225,7 @@ fn parse_bulk_header(buf: &[u8], pos: &mut usize, auth_required: bool) -> Result
         return Err(Parsed::Error(text));
     }
     let len = match number {
-        Some(n) if (0..=MAX_BULK_LEN).contains(&n) => n,
+        Some(n) if (0..=max_bulk_len).contains(&n) => n,
         _ => return Err(error("Protocol error: invalid bulk length")),
     };
     if len > UNAUTHENTICATED_MAX_BULK_LEN && auth_required {
