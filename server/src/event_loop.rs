@@ -19,8 +19,8 @@ use mio::{Events, Interest, Poll, Token};
 
 use crate::args::ServeOptions;
 use crate::output_limits;
-use crate::request::{Parsed, RequestParser};
 use crate::signals::Signals;
+use redis_emu::request::{Parsed, RequestParser};
 
 const LISTENER: Token = Token(0);
 const SIGNALS: Token = Token(1);
@@ -119,9 +119,8 @@ impl EventLoop {
             .next()
             .ok_or_else(|| io::Error::other("the bind address resolves to nothing"))?;
         let poll = Poll::new()?;
-        let mut listener = TcpListener::bind(address).map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot listen on {address}: {e}"))
-        })?;
+        let mut listener = TcpListener::bind(address)
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {address}: {e}")))?;
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
         let mut signals = Signals::install()?;

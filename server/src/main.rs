@@ -7,7 +7,6 @@ mod cli;
 mod event_loop;
 mod fs_disk;
 mod output_limits;
-mod request;
 mod signals;
 
 use std::io::Write;
