@@ -60,8 +60,12 @@ fn find_line_end(buf: &[u8], terminator: u8) -> Option<usize> {
 /// number after its type byte, as `find_line_end` and `parse_i64` read them. The usual short
 /// decimal is read in the same pass that finds the line's end.
 fn header_line(rest: &[u8]) -> Option<(usize, Option<i64>)> {
-    // Up to 18 digits cannot overflow; a leading zero or a sign takes the general path.
-    if let Some(b'1'..=b'9') = rest.get(1) {
+    // Up to 18 digits cannot overflow; a leading zero or a sign takes the general path, and
+    // so does a line whose type byte is itself a `\r` or a NUL (the line ends there).
+    let line_goes_on = rest
+        .first()
+        .is_some_and(|&first| first != b'\r' && first != 0);
+    if let (true, Some(b'1'..=b'9')) = (line_goes_on, rest.get(1)) {
         let mut n: i64 = 0;
         for (i, &b) in rest.iter().enumerate().skip(1).take(19) {
             match b {
@@ -477,6 +481,28 @@ mod tests {
         assert_eq!(header_line(b"$1\x002\r"), None);
         assert_eq!(header_line(b"$12"), None);
         assert_eq!(header_line(b"\r"), Some((0, None)));
+    }
+
+    /// Found by fuzzing: a bulk header line that is only a `\r` ends where Redis's strchr
+    /// finds it, at its first byte, however the digits after it arrive.
+    #[test]
+    fn a_header_line_can_end_at_its_type_byte() {
+        let input = b"*3\r\n$3\rS~T\r\ns\r5\r";
+        let expected = err("Protocol error: expected '$', got ' '");
+        assert_eq!(all(input, false).0.last(), Some(&expected));
+        let mut parser = RequestParser::default();
+        let mut pending = Vec::new();
+        let mut outcome = None;
+        for piece in input.chunks(3) {
+            pending.extend_from_slice(piece);
+            let mut pos = 0;
+            match parser.parse(&pending, &mut pos, false) {
+                Parsed::Incomplete => {}
+                other => outcome = Some(other),
+            }
+            pending.drain(..pos);
+        }
+        assert_eq!(outcome, Some(expected));
     }
 
     #[test]
