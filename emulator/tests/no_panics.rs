@@ -5,7 +5,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use emulator::commands::{ArgSpec, Registry};
+use emulator::commands::Registry;
 use emulator::{ClientId, Server};
 
 const T0: u64 = 1_700_000_000_000;
@@ -88,15 +88,6 @@ fn populate(server: &mut Server, client: ClientId) {
     }
 }
 
-fn tokens(args: &'static [ArgSpec], out: &mut Vec<&'static str>) {
-    for arg in args {
-        if let Some(token) = arg.token {
-            out.push(token);
-        }
-        tokens(arg.arguments, out);
-    }
-}
-
 fn random_argument(rng: &mut Lcg, own_tokens: &[&'static str]) -> Vec<u8> {
     match rng.below(10) {
         0..=2 if !own_tokens.is_empty() => {
@@ -120,9 +111,7 @@ fn random_arguments_never_panic_any_command() {
             if registry.command(spec.name).is_none() || spec.name == "pfselftest" {
                 continue;
             }
-            let mut own = Vec::new();
-            tokens(spec.arguments, &mut own);
-            names.push((spec.name, own));
+            names.push((spec.name, spec.option_tokens()));
         }
     }
     let mut rng = Lcg(0x5eed);

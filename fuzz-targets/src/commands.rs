@@ -1,6 +1,6 @@
 //! Random commands over a small keyspace that holds every type.
 
-use emulator::commands::{ArgSpec, Registry};
+use emulator::commands::Registry;
 use emulator::{ClientId, Server};
 
 use crate::{words, T0};
@@ -91,15 +91,6 @@ fn excluded(name: &str) -> bool {
     name == "debug" || name.starts_with("debug|") || name == "pfselftest"
 }
 
-fn tokens(args: &'static [ArgSpec], out: &mut Vec<&'static str>) {
-    for arg in args {
-        if let Some(token) = arg.token {
-            out.push(token);
-        }
-        tokens(arg.arguments, out);
-    }
-}
-
 /// Every command and subcommand the engine runs, with its own option tokens.
 fn command_table() -> Vec<(&'static str, Vec<&'static str>)> {
     let registry = Registry::get();
@@ -109,9 +100,7 @@ fn command_table() -> Vec<(&'static str, Vec<&'static str>)> {
             if registry.command(spec.name).is_none() || excluded(spec.name) {
                 continue;
             }
-            let mut own = Vec::new();
-            tokens(spec.arguments, &mut own);
-            table.push((spec.name, own));
+            table.push((spec.name, spec.option_tokens()));
         }
     }
     table

@@ -132,6 +132,20 @@ impl CommandSpec {
         }
     }
 
+    /// Every option token of its arguments, nested blocks included (`NX`, `WITHSCORES`,
+    /// `LIMIT`, ...): what a generator of test commands draws from.
+    pub fn option_tokens(&self) -> Vec<&'static str> {
+        fn collect(args: &'static [ArgSpec], out: &mut Vec<&'static str>) {
+            for arg in args {
+                out.extend(arg.token);
+                collect(arg.arguments, out);
+            }
+        }
+        let mut tokens = Vec::new();
+        collect(self.arguments, &mut tokens);
+        tokens
+    }
+
     /// The subcommand's own name (`list` for `client|list`).
     pub fn short_name(&self) -> &'static str {
         self.name.rsplit('|').next().unwrap_or(self.name)
