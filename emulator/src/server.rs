@@ -523,6 +523,9 @@ impl Server {
         if let Some(err) = self.check_memory(spec, in_multi, queued_flags) {
             return Some(self.reject(id, Some(spec), err));
         }
+        if self.writes_denied_by_disk_error() && denied_on_disk_error(spec, queued_flags) {
+            return Some(self.reject(id, Some(spec), errors::MISCONF_RDB.to_string()));
+        }
         if subscribed_resp2 && !allowed_in_pubsub(spec) {
             let err = format!(
                 "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
@@ -655,6 +658,15 @@ impl Server {
         (out_of_memory && deny).then(|| errors::OOM.to_string())
     }
 
+    /// Redis's writeCommandsDeniedByDiskError for snapshots: the last background save failed
+    /// while save points are configured and `stop-writes-on-bgsave-error` is on. A later
+    /// successful save lifts it.
+    pub fn writes_denied_by_disk_error(&self) -> bool {
+        self.config.stop_writes_on_bgsave_error
+            && !self.config.save.is_empty()
+            && !self.snapshot.last_bgsave_ok()
+    }
+
     // ----- databases -----
 
     pub(crate) fn db(&mut self, index: usize) -> &mut Db {
@@ -679,6 +691,14 @@ fn apply_reply_mode(client: &mut Client, reply: Reply) -> Option<Reply> {
         other => other,
     };
     (mode == ReplyMode::On || matches!(reply, Reply::Push(_))).then_some(reply)
+}
+
+/// What Redis refuses while writes are denied by a disk error: write commands, an EXEC with
+/// queued writes, and PING (so that a health check notices).
+fn denied_on_disk_error(spec: &CommandSpec, queued_flags: u32) -> bool {
+    spec.has_flag(flags::WRITE)
+        || (spec.name == "exec" && queued_flags & flags::WRITE != 0)
+        || spec.name == "ping"
 }
 
 /// Commands a RESP2 client may send while subscribed.

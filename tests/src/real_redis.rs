@@ -129,6 +129,22 @@ impl RealRedis {
     }
 }
 
+impl RealRedis {
+    /// Sends SIGTERM and waits at most `limit` for the server to exit; its exit status.
+    pub fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        // SAFETY: kill with the pid of a child this value owns and has not yet reaped.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+}
+
 impl Drop for RealRedis {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -58,14 +58,19 @@ impl Emu {
     }
 
     /// Sends `signal` (e.g. "TERM") and waits for the process to exit.
-    pub fn signal_and_wait(mut self, signal: &str) -> Option<ExitStatus> {
+    pub fn signal_and_wait(self, signal: &str) -> Option<ExitStatus> {
+        self.signal_and_wait_for(signal, Duration::from_secs(5))
+    }
+
+    /// `signal_and_wait`, waiting at most `limit`.
+    pub fn signal_and_wait_for(mut self, signal: &str, limit: Duration) -> Option<ExitStatus> {
         let status = Command::new("kill")
             .arg(format!("-{signal}"))
             .arg(self.child.id().to_string())
             .status()
             .expect("run kill");
         assert!(status.success());
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return Some(status);
