@@ -88,13 +88,19 @@ fn main() {
         if let [Reply::Bulk(payload)] =
             &server.execute(client, words(&format!("DUMP {key}")), T0)[..]
         {
-            write("restore_payload", key, payload);
+            // The target appends the version and checksum itself after a 0 byte.
+            write(
+                "restore_payload",
+                key,
+                &[&[0u8][..], &payload[..payload.len() - 10]].concat(),
+            );
         }
     }
     server.execute(client, words("SAVE"), T0);
     let disk = server.disk();
     let rdb = disk.read("dump.rdb").expect("read").expect("dump.rdb");
-    write("rdb_load", "keyspace.rdb", &rdb);
+    let unsummed = &rdb[..rdb.len() - 8];
+    write("rdb_load", "keyspace.rdb", &[&[0u8][..], unsummed].concat());
     let incr = disk
         .read("appendonlydir/appendonly.aof.1.incr.aof")
         .expect("read")
@@ -105,7 +111,11 @@ fn main() {
         "manifest",
         b"\x01file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
     );
-    write("aof_load", "base-rdb", &[&[0x82u8][..], &rdb].concat());
+    write(
+        "aof_load",
+        "base-rdb",
+        &[&[0x82u8, 0][..], unsummed].concat(),
+    );
     // Commands: control byte, two bytes of command index, argument count, then arguments.
     for seed in 0u8..8 {
         let bytes: Vec<u8> = (0..96)
