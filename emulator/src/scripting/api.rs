@@ -237,6 +237,9 @@ fn run_command(slot: &RunSlot, argv: Vec<Vec<u8>>) -> Result<Reply, Refusal> {
         if ctx.read_only && spec.flags & (flags::WRITE | flags::MAY_REPLICATE) != 0 {
             return refuse("Write commands are not allowed from read-only scripts.");
         }
+        if spec.has_flag(flags::WRITE) && !ctx.write_dirty && ctx.disk_error_at_start {
+            return refuse(crate::errors::MISCONF_RDB_IN_SCRIPT);
+        }
         if !ctx.allow_oom && !ctx.write_dirty && ctx.oom_at_start && spec.has_flag(flags::DENYOOM) {
             return refuse("-OOM command not allowed when used memory > 'maxmemory'.");
         }

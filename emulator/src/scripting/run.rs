@@ -33,6 +33,9 @@ pub struct RunContext {
     pub allow_oom: bool,
     /// Whether the server was over `maxmemory` when the script started.
     pub oom_at_start: bool,
+    /// Whether writes were denied by a failed save when the script started (nothing can
+    /// save while it runs, so this holds for the whole run).
+    pub disk_error_at_start: bool,
     /// Set once the script has run a write command: later checks no longer stop it.
     pub write_dirty: bool,
     /// `redis.set_repl` flags (kept for fidelity; nothing is replicated).
@@ -74,6 +77,15 @@ pub fn over_memory_limit(srv: &Server) -> bool {
 fn refuse_before_run(srv: &mut Server, call: &Call, inv: &Invocation) -> Option<Reply> {
     if inv.flags.compat {
         return None;
+    }
+    if !inv.flags.no_writes && srv.writes_denied_by_disk_error() {
+        // At the top level Redis refuses such a script as a write command, before EVAL runs.
+        if !call.nested {
+            return Some(Reply::error(errors::MISCONF_RDB));
+        }
+        return Some(Reply::error(
+            "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.",
+        ));
     }
     if !inv.flags.no_writes && inv.read_only_command {
         return Some(Reply::error(
@@ -123,6 +135,7 @@ pub fn invoke(
             read_only: inv.read_only_command || (!inv.flags.compat && inv.flags.no_writes),
             allow_oom: !inv.flags.compat && inv.flags.allow_oom,
             oom_at_start,
+            disk_error_at_start: srv.writes_denied_by_disk_error(),
             write_dirty: false,
             repl_flags: 3,
         });
