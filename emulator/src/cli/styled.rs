@@ -31,7 +31,10 @@ pub fn styled_segments(text: &str) -> Vec<Segment> {
                 continue;
             }
         }
-        let next = rest[1..].find('\x1b').map_or(rest.len(), |i| i + 1);
+        // The chunk runs to the next escape, past at least one whole character (which may be
+        // more than one byte: text after a colour code can start with any character).
+        let first = rest.chars().next().map_or(1, char::len_utf8);
+        let next = rest[first..].find('\x1b').map_or(rest.len(), |i| i + first);
         let chunk: String = rest[..next].chars().filter(|&c| c != '\r').collect();
         rest = &rest[next..];
         if chunk.is_empty() {
@@ -48,6 +51,28 @@ pub fn styled_segments(text: &str) -> Vec<Segment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An error reply can carry any bytes a user typed: a non-ASCII character right after an
+    /// escape code (or first in the text) is split off whole, never inside its bytes.
+    #[test]
+    fn text_after_an_escape_may_start_with_any_character() {
+        for text in [
+            "\x1b[31m\u{202e}boom",
+            "\u{202e}x\x1b",
+            "é\x1b[1mü\x1bä",
+            "\x1b\u{1F600}",
+        ] {
+            let joined: String = styled_segments(text)
+                .iter()
+                .map(|s| s.text.as_str())
+                .collect();
+            assert_eq!(
+                joined.replace('\x1b', ""),
+                strip_ansi(text).replace('\x1b', ""),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn help_text_becomes_styled_runs() {
