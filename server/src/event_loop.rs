@@ -190,7 +190,7 @@ impl EventLoop {
                             self.flush(slot);
                         }
                         if event.is_readable() || event.is_read_closed() || event.is_error() {
-                            self.on_readable(slot);
+                            self.on_readable(slot, event.is_read_closed() || event.is_error());
                         }
                     }
                 }
@@ -329,8 +329,10 @@ impl EventLoop {
 
     // ----- input -----
 
-    /// Reads what the client sent and runs its complete commands.
-    fn on_readable(&mut self, slot: usize) {
+    /// Reads what the client sent and runs its complete commands. Readiness is edge-triggered:
+    /// a short read normally means the socket is empty, but when the peer has also closed
+    /// (`until_empty`) the end of the stream is read too, or no later event would report it.
+    fn on_readable(&mut self, slot: usize, until_empty: bool) {
         if !self.take_pending_pushes(slot) {
             return;
         }
@@ -357,7 +359,7 @@ impl EventLoop {
             };
             self.feed(slot, &scratch[..n]);
             // A short read emptied the socket; more data will raise a new event.
-            if n < scratch.len() {
+            if n < scratch.len() && !until_empty {
                 break;
             }
         }
@@ -501,7 +503,8 @@ impl EventLoop {
     /// Runs what a paused connection had buffered, then reads on.
     fn resume(&mut self, slot: usize) {
         self.feed(slot, &[]);
-        self.on_readable(slot);
+        // Whatever arrived while paused (the end of the stream included) raised no new event.
+        self.on_readable(slot, true);
     }
 
     // ----- output -----

@@ -415,3 +415,30 @@ fn blocking_stream_reads_are_served_across_connections() {
     let timed_out = reader.read_reply(LONG).unwrap().expect("timed out");
     assert_eq!(timed_out.reply, Reply::NullArray);
 }
+
+/// A client that sends a pipeline and closes at once (its data and its FIN arrive together)
+/// is noticed as gone: readiness is edge-triggered, so the end of the stream must be read in
+/// the same wakeup as the data. Found by the soak test (connections piling up in CLOSE_WAIT).
+#[test]
+fn clients_that_send_and_close_at_once_are_closed() {
+    let emu = Emu::start();
+    let mut control = emu.connect();
+    let pipeline: Vec<u8> = (0..200)
+        .flat_map(|i| encode_command(&["SET", &format!("k{i}"), "v"]))
+        .collect();
+    // Stopped, the server cannot read anything before each FIN is there too.
+    emu.signal("STOP");
+    for _ in 0..50 {
+        let mut socket = emu.socket();
+        socket.write_all(&pipeline).unwrap();
+        drop(socket);
+        // Half a request: nothing to answer, so no failed write would reveal the close.
+        let mut socket = emu.socket();
+        socket.write_all(&pipeline[..7]).unwrap();
+        drop(socket);
+    }
+    emu.signal("CONT");
+    wait_until("every closed client to leave", LONG * 4, || {
+        info_field(&mut control, "connected_clients") == "1"
+    });
+}

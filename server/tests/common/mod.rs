@@ -57,6 +57,16 @@ impl Emu {
         stream
     }
 
+    /// Sends `signal` (e.g. "STOP", "CONT") and returns at once.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+    }
+
     /// Sends `signal` (e.g. "TERM") and waits for the process to exit.
     pub fn signal_and_wait(self, signal: &str) -> Option<ExitStatus> {
         self.signal_and_wait_for(signal, Duration::from_secs(5))
