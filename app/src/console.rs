@@ -186,7 +186,16 @@ impl Pane {
         let elapsed_ms = crate::benchmark_panel::precise_ms() - started;
         let engine_ms = engine.with(|server| server.now_ms());
         crate::progress::on_console_command(text, &outcome.text, engine_ms, elapsed_ms);
+        let out_of_memory = outcome.text.contains(OOM_ERROR);
         self.output(outcome.text);
+        if out_of_memory {
+            let (cap, policy) = engine.with(|server| {
+                let config = server.config();
+                (config.maxmemory, config.maxmemory_policy)
+            });
+            let policy = emulator::config::MaxmemoryPolicy::from_code(policy).name();
+            self.transcript.push(Line::Note(oom_note(cap, policy)));
+        }
         if outcome.clear {
             self.transcript.clear();
         }
@@ -222,6 +231,31 @@ impl Pane {
         }
         out
     }
+}
+
+/// What Redis answers when a write would go past `maxmemory`.
+const OOM_ERROR: &str = "OOM command not allowed when used memory > 'maxmemory'";
+
+/// A size as redis.conf writes it: `128mb`, `1gb`, `512kb`, or bytes.
+fn config_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    match bytes {
+        b if b >= KB * KB * KB && b % (KB * KB * KB) == 0 => format!("{}gb", b / (KB * KB * KB)),
+        b if b >= KB * KB && b % (KB * KB) == 0 => format!("{}mb", b / (KB * KB)),
+        b if b >= KB && b % KB == 0 => format!("{}kb", b / KB),
+        b => b.to_string(),
+    }
+}
+
+/// The playground's note after an OOM error: where the cap is and the three ways on.
+fn oom_note(maxmemory: u64, policy: &str) -> String {
+    format!(
+        "(memory is at this server's cap, maxmemory {}, and maxmemory-policy {policy} frees \
+         nothing for this write: delete keys (DEL, FLUSHDB), let Redis evict with CONFIG SET \
+         maxmemory-policy allkeys-lru, or raise the cap with CONFIG SET maxmemory {})",
+        config_size(maxmemory),
+        config_size(maxmemory.saturating_mul(2)),
+    )
 }
 
 /// "3 s", "1.5 s", "250 ms"
@@ -715,5 +749,30 @@ fn render_line(line: &Line) -> Html {
             };
             html! { <pre class={class}>{ for spans.iter().map(render_span) }</pre> }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_in_redis_conf() {
+        assert_eq!(config_size(128 * 1024 * 1024), "128mb");
+        assert_eq!(config_size(1024 * 1024 * 1024), "1gb");
+        assert_eq!(config_size(1536 * 1024), "1536kb");
+        assert_eq!(config_size(1000), "1000");
+    }
+
+    #[test]
+    fn the_oom_note_names_the_cap_and_the_ways_on() {
+        let note = oom_note(128 * 1024 * 1024, "noeviction");
+        assert!(note.contains("maxmemory 128mb"), "{note}");
+        assert!(note.contains("maxmemory-policy noeviction"), "{note}");
+        assert!(
+            note.contains("CONFIG SET maxmemory-policy allkeys-lru"),
+            "{note}"
+        );
+        assert!(note.contains("CONFIG SET maxmemory 256mb"), "{note}");
     }
 }
