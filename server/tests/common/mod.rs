@@ -67,19 +67,15 @@ impl Emu {
         assert!(status.success());
     }
 
-    /// Sends `signal` (e.g. "TERM") and waits for the process to exit.
+    /// Sends `signal` (e.g. "TERM") and waits for the process to exit (at most 30 s: only
+    /// reached when it does not).
     pub fn signal_and_wait(self, signal: &str) -> Option<ExitStatus> {
-        self.signal_and_wait_for(signal, Duration::from_secs(5))
+        self.signal_and_wait_for(signal, Duration::from_secs(30))
     }
 
     /// `signal_and_wait`, waiting at most `limit`.
     pub fn signal_and_wait_for(mut self, signal: &str, limit: Duration) -> Option<ExitStatus> {
-        let status = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(self.child.id().to_string())
-            .status()
-            .expect("run kill");
-        assert!(status.success());
+        self.signal(signal);
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().expect("wait") {
