@@ -83,6 +83,11 @@ fn normalise(line: &str) -> String {
     out
 }
 
+/// Bound for a reply that must come; only reached when a test fails.
+const LONG: Duration = Duration::from_secs(20);
+/// The argument of the command that ends the script on the real server.
+const SENTINEL: &str = "end-of-monitor-script";
+
 fn lines_of(replies: Vec<Reply>) -> Vec<String> {
     replies
         .into_iter()
@@ -99,13 +104,24 @@ fn real_redis_lines(redis: &RealRedis) -> (Vec<String>, Vec<Reply>) {
     let mut other = redis.connect().expect("connect");
     for argv in script() {
         other.send(&argv).expect("send");
-        // Replies are read so every command has run before the next (and SUBSCRIBE's pushes
-        // are consumed); their content is not compared here.
-        let _ = other.read_reply(Duration::from_millis(200));
+        // Every command of the script gets exactly one reply; it is read so every command has
+        // run before the next. Its content is not compared here.
+        other
+            .read_reply(LONG)
+            .expect("read")
+            .expect("a reply to every command");
     }
-    let _ = other.take_unsolicited(Duration::from_millis(50));
+    // A last command whose MONITOR line marks the end: no waiting on silence.
+    other.call(&["ECHO", SENTINEL]).expect("sentinel");
     let mut lines = Vec::new();
-    while let Ok(Some(received)) = monitor.read_reply(Duration::from_millis(300)) {
+    loop {
+        let received = monitor
+            .read_reply(LONG)
+            .expect("read")
+            .expect("the sentinel's MONITOR line");
+        if matches!(&received.reply, Reply::Simple(s) if s.contains(SENTINEL)) {
+            break;
+        }
         lines.push(received.reply);
     }
     let mut own = Vec::new();
@@ -123,7 +139,7 @@ fn real_redis_lines(redis: &RealRedis) -> (Vec<String>, Vec<Reply>) {
 
 /// Reads what the monitor receives up to and including the next non-monitor reply.
 fn collect_until_reply(conn: &mut RespConnection, into: &mut Vec<Reply>) {
-    while let Ok(Some(received)) = conn.read_reply(Duration::from_millis(500)) {
+    while let Ok(Some(received)) = conn.read_reply(LONG) {
         let is_monitor_line = matches!(&received.reply, Reply::Simple(s) if s.contains(" [0 "));
         if !is_monitor_line {
             into.push(received.reply);
