@@ -14,6 +14,7 @@ use emulator::persistence::aof::load::CommandReader;
 use emulator::persistence::{Disk, MemoryDisk};
 use emulator::{Protocol, Reply, Server};
 use integration_tests::compare::decode_all;
+use integration_tests::connection::RespConnection;
 use integration_tests::real_redis::{require_tool, RealRedis};
 
 /// One step of the comparison script.
@@ -92,11 +93,9 @@ const SCRIPT: &[Step] = &[
     Run("GET x"),
     Run("SET y 2"),
     Block("BLPOP q 0"),
-    Sleep(50),
     Run("RPUSH q v1 v2"),
     Served,
     Block("BZPOPMIN zq 0"),
-    Sleep(50),
     Run("ZADD zq 1 m"),
     Served,
     Run("DEL nothing"),
@@ -230,15 +229,12 @@ const STREAM_SCRIPT: &[Step] = &[
     Run("XAUTOCLAIM h2 g d 0 - COUNT 1"),
     // Clients blocked in XREAD and XREADGROUP, served by later XADDs.
     Block("XREADGROUP GROUP grp hank BLOCK 0 STREAMS g >"),
-    Sleep(50),
     Run("XADD g 90-1 f v"),
     Served,
     Block("XREADGROUP GROUP grp ivy NOACK BLOCK 0 STREAMS g >"),
-    Sleep(50),
     Run("XADD g 91-1 f v"),
     Served,
     Block("XREAD BLOCK 0 STREAMS g $"),
-    Sleep(50),
     Run("XADD g 92-1 f v"),
     Served,
     // Geo.
@@ -360,6 +356,26 @@ fn start_redis(binary: &Path, dir: &Path) -> RealRedis {
     redis
 }
 
+/// A field of INFO (INFO is not propagated, so asking leaves the AOF as it is).
+fn info_field(conn: &mut RespConnection, field: &str) -> String {
+    match conn.call(&[b"INFO".as_slice(), b"everything"]).expect("INFO") {
+        Reply::Bulk(text) => String::from_utf8_lossy(&text)
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{field}:")).map(str::to_string))
+            .unwrap_or_default(),
+        other => panic!("INFO answered {other:?}"),
+    }
+}
+
+/// Polls INFO until `field` reads `value` (at most 20 s: only reached when a test fails).
+fn wait_for_info(conn: &mut RespConnection, field: &str, value: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while info_field(conn, field) != value {
+        assert!(std::time::Instant::now() < deadline, "{field} never read {value}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// Runs a script on redis-server; returns its incremental AOF.
 fn run_on_redis(redis: &RealRedis, dir: &Path, script: &[Step]) -> Vec<u8> {
     let mut main = redis.connect().expect("connect");
@@ -369,10 +385,14 @@ fn run_on_redis(redis: &RealRedis, dir: &Path, script: &[Step]) -> Vec<u8> {
             Run(line) => {
                 main.call(&words(line)).expect("reply");
             }
-            Block(line) => second.send(&words(line)).expect("send"),
+            Block(line) => {
+                second.send(&words(line)).expect("send");
+                // The next step may serve it only once the server has it blocked.
+                wait_for_info(&mut main, "blocked_clients", "1");
+            }
             Served => {
                 second
-                    .read_reply(Duration::from_secs(5))
+                    .read_reply(Duration::from_secs(20))
                     .expect("read")
                     .expect("served");
             }
@@ -660,7 +680,8 @@ fn our_aof_loads_in_redis_and_theirs_in_ours() {
         conn.call(&words("SET theirs 1 PXAT 4000000000000"))
             .unwrap();
         conn.call(&words("BGREWRITEAOF")).unwrap();
-        std::thread::sleep(Duration::from_millis(300));
+        wait_for_info(&mut conn, "aof_rewrite_in_progress", "0");
+        wait_for_info(&mut conn, "aof_rewrite_scheduled", "0");
         conn.call(&words("HSET h extra 1")).unwrap();
         let expected = snapshot(&mut |argv| conn.call(&argv).unwrap());
         drop(conn);
