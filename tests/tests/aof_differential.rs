@@ -358,7 +358,10 @@ fn start_redis(binary: &Path, dir: &Path) -> RealRedis {
 
 /// A field of INFO (INFO is not propagated, so asking leaves the AOF as it is).
 fn info_field(conn: &mut RespConnection, field: &str) -> String {
-    match conn.call(&[b"INFO".as_slice(), b"everything"]).expect("INFO") {
+    match conn
+        .call(&[b"INFO".as_slice(), b"everything"])
+        .expect("INFO")
+    {
         Reply::Bulk(text) => String::from_utf8_lossy(&text)
             .lines()
             .find_map(|l| l.strip_prefix(&format!("{field}:")).map(str::to_string))
@@ -371,7 +374,10 @@ fn info_field(conn: &mut RespConnection, field: &str) -> String {
 fn wait_for_info(conn: &mut RespConnection, field: &str, value: &str) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while info_field(conn, field) != value {
-        assert!(std::time::Instant::now() < deadline, "{field} never read {value}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{field} never read {value}"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
