@@ -12,10 +12,16 @@ pub const OUT_OF_RANGE: &str = "ERR index out of range";
 pub const DB_INDEX: &str = "ERR DB index is out of range";
 pub const NOAUTH: &str = "NOAUTH Authentication required.";
 pub const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+/// The text of Redis's `shared.bgsaveerr`, for the two forms below.
+macro_rules! misconf_rdb_text {
+    () => {
+        "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+    };
+}
 /// Writes refused while the last background save failed (`stop-writes-on-bgsave-error`).
-pub const MISCONF_RDB: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+pub const MISCONF_RDB: &str = misconf_rdb_text!();
 /// The same refusal as a script's `redis.call` raises it (the leading `-` keeps the code).
-pub const MISCONF_RDB_IN_SCRIPT: &str = "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+pub const MISCONF_RDB_IN_SCRIPT: &str = concat!("-", misconf_rdb_text!());
 pub const EXECABORT: &str = "EXECABORT Transaction discarded because of previous errors.";
 
 pub fn wrong_arity(full_name: &str) -> String {
