@@ -186,7 +186,10 @@ impl Pane {
         let elapsed_ms = crate::benchmark_panel::precise_ms() - started;
         let engine_ms = engine.with(|server| server.now_ms());
         crate::progress::on_console_command(text, &outcome.text, engine_ms, elapsed_ms);
-        let out_of_memory = outcome.text.contains(OOM_ERROR);
+        // The error as the console prints it (with or without --raw's missing "(error) "),
+        // not a value that happens to hold the text.
+        let printed = outcome.text.strip_prefix("(error) ");
+        let out_of_memory = printed.unwrap_or(&outcome.text).starts_with(OOM_ERROR);
         self.output(outcome.text);
         if out_of_memory {
             let (cap, policy) = engine.with(|server| {
