@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Proof that the test command does not depend on a quiet machine: runs scripts/test.sh
-# --skip-setup N times in a row (default 3) while stress-ng keeps every core busy, and prints
-# each run's result line and wall time. Not part of the test command.
+# --skip-setup N times in a row (default 3) while another process keeps every core busy, and
+# prints each run's result line and wall time. Not part of the test command.
 #
 # Usage: scripts/test-under-load.sh [RUNS]
+#   LOAD='shell command' scripts/test-under-load.sh 3   # another load than stress-ng, e.g. two
+#                                                       # fuzzers, then stress-ng once they end
+# The load runs in its own process group and is stopped when the runs end.
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,9 +19,11 @@ if ! command -v stress-ng >/dev/null; then
 fi
 logs="$root/target/test-logs"
 mkdir -p "$logs"
-stress-ng --cpu "$(nproc)" --cpu-load 100 --quiet &
-stress=$!
-trap 'kill $stress 2>/dev/null' EXIT
+load=${LOAD:-stress-ng --cpu $(nproc) --cpu-load 100 --quiet}
+echo "[test-under-load] load: $load" >&2
+setsid bash -c "$load" &
+load_group=$!
+trap 'kill -- -$load_group 2>/dev/null' EXIT
 failed=0
 for ((i = 1; i <= runs; i++)); do
   start=$(date +%s)
