@@ -302,6 +302,15 @@ pub(crate) fn code_block(block: &Block, on_run: &Callback<RunRequest>) -> Html {
                 <pre>{ block.text.clone() }</pre>
             </div>
         },
+        BlockKind::Transcript { .. } => html! {
+            <div class="code transcript">
+                <div class="code-bar">
+                    <span class="lang">{"redis-server 7.0 output"}</span>
+                    { copy_button(&block.text) }
+                </div>
+                <pre>{ block.text.clone() }</pre>
+            </div>
+        },
         BlockKind::CommandTable => command_table(),
         // A challenge's check is run by its page, never shown as code.
         BlockKind::Check => html! {},

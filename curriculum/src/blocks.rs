@@ -16,6 +16,11 @@ pub enum BlockKind {
     /// A challenge's check (`check`): expectations over the learner's data, run by the
     /// app's "Check my solution" button. Only allowed in a challenge's `## Check` section.
     Check,
+    /// What a real redis-server 7.0 answers, as redis-cli prints it (`transcript`): for
+    /// commands the playground does not run, so the lesson can still show true output. Each
+    /// command follows `> `; the lines after it are its output. The content tests replay every
+    /// transcript on redis-server and compare. `cluster` starts that server in cluster mode.
+    Transcript { cluster: bool },
 }
 
 /// Languages shown as source.
@@ -55,6 +60,10 @@ pub struct CommandLine {
     pub advance_ms: u64,
     /// Line number within the block, from 1.
     pub line: usize,
+    /// Transcripts only: indexes into `expect` of output lines whose words Redis prints in an
+    /// order that changes between server starts (`#! any order` after the line), such as the
+    /// command rules of `ACL GETUSER`.
+    pub any_order: Vec<usize>,
 }
 
 /// Finds the fenced blocks of a Markdown body.
@@ -82,9 +91,25 @@ pub fn parse(markdown: &str) -> Result<Vec<Block>, String> {
             ));
         }
         let kind = block_kind(info.trim()).map_err(|e| format!("line {}: {e}", n + 1))?;
+        let at_line = |e: String| format!("block at line {}: {e}", n + 1);
         let commands = match kind {
-            BlockKind::Redis { .. } => {
-                redis_commands(&text).map_err(|e| format!("block at line {}: {e}", n + 1))?
+            BlockKind::Redis { .. } => redis_commands(&text).map_err(at_line)?,
+            BlockKind::Transcript { .. } => {
+                let commands = transcript_commands(&text).map_err(at_line)?;
+                // Directives are for the tests, not the reader.
+                text = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("#!"))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                commands
+            }
+            BlockKind::Code { ref language } if language == "text" && looks_like_transcript(&text) => {
+                return Err(format!(
+                    "line {}: this text block shows redis-cli commands and replies; write it as \
+                     a ```transcript block (checked against redis-server) or a runnable ```redis block",
+                    n + 1
+                ));
             }
             _ => Vec::new(),
         };
@@ -119,6 +144,16 @@ fn block_kind(info: &str) -> Result<BlockKind, String> {
         "prompt-chat" => Ok(BlockKind::Prompt { chat: true }),
         "command-table" => Ok(BlockKind::CommandTable),
         "check" => Ok(BlockKind::Check),
+        "transcript" => {
+            let mut cluster = false;
+            for word in words {
+                match word {
+                    "cluster" => cluster = true,
+                    _ => return Err(format!("unknown transcript block attribute '{word}'")),
+                }
+            }
+            Ok(BlockKind::Transcript { cluster })
+        }
         lang if CODE_LANGUAGES.contains(&lang) => Ok(BlockKind::Code {
             language: lang.to_string(),
         }),
@@ -181,10 +216,71 @@ fn redis_commands(text: &str) -> Result<Vec<CommandLine>, String> {
             expect,
             advance_ms,
             line: i + 1,
+            any_order: Vec::new(),
         });
         advance_ms = 0;
     }
     Ok(commands)
+}
+
+/// The prompt redis-cli-style transcripts put before each command.
+const TRANSCRIPT_PROMPT: &str = "> ";
+
+/// `> COMMAND` lines, each followed by its output lines; `#! any order` marks the output line
+/// above it.
+fn transcript_commands(text: &str) -> Result<Vec<CommandLine>, String> {
+    let mut commands: Vec<CommandLine> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some(command) = line.strip_prefix(TRANSCRIPT_PROMPT) {
+            commands.push(CommandLine {
+                text: command.trim().to_string(),
+                expect: Some(Vec::new()),
+                advance_ms: 0,
+                line: i + 1,
+                any_order: Vec::new(),
+            });
+            continue;
+        }
+        let last = commands
+            .last_mut()
+            .ok_or_else(|| format!("line {}: a transcript starts with '> COMMAND'", i + 1))?;
+        let output = last.expect.get_or_insert_with(Vec::new);
+        match line.trim().strip_prefix("#!") {
+            Some(directive) if directive.trim() == "any order" && !output.is_empty() => {
+                last.any_order.push(output.len() - 1);
+            }
+            Some(directive) => {
+                return Err(format!("line {}: unknown directive '#!{directive}'", i + 1))
+            }
+            None => output.push(line.to_string()),
+        }
+    }
+    if commands.is_empty() {
+        return Err("a transcript without any '> COMMAND' line".into());
+    }
+    Ok(commands)
+}
+
+/// A text block that holds a redis-cli session (`> SET k v` or `127.0.0.1:6379> SET k v`
+/// followed by replies) presents Redis output the tests could not check.
+fn looks_like_transcript(text: &str) -> bool {
+    text.lines().any(|line| {
+        let after_prompt = line
+            .strip_prefix(TRANSCRIPT_PROMPT)
+            .or_else(|| line.split_once("> ").filter(|(p, _)| is_cli_prompt(p)).map(|(_, c)| c));
+        after_prompt.is_some_and(|c| c.starts_with(|ch: char| ch.is_ascii_uppercase()))
+    })
+}
+
+/// `redis`, `127.0.0.1:6379`, `127.0.0.1:6379[2]`, `localhost:6380`: what redis-cli shows
+/// before `> `.
+fn is_cli_prompt(prompt: &str) -> bool {
+    prompt == "redis"
+        || prompt.split_once(':').is_some_and(|(host, port)| {
+            !host.is_empty()
+                && !host.contains(' ')
+                && port.starts_with(|c: char| c.is_ascii_digit())
+        })
 }
 
 /// `advance 61s` / `advance 1500ms`
@@ -239,5 +335,26 @@ mod tests {
         assert!(parse("```redis\nPING\n").is_err());
         assert!(parse("```redis colour=red\nPING\n```\n").is_err());
         assert!(parse("```redis\n# -> PONG\n```\n").is_err());
+    }
+
+    #[test]
+    fn transcripts_pair_commands_with_output_and_hide_directives() {
+        let md = "```transcript cluster\n> ACL GETUSER u\n 1) \"flags\"\n 2) \"-@all +get +set\"\n#! any order\n> PING\nPONG\n```\n";
+        let blocks = parse(md).unwrap();
+        assert_eq!(blocks[0].kind, BlockKind::Transcript { cluster: true });
+        let c = &blocks[0].commands;
+        assert_eq!(c[0].text, "ACL GETUSER u");
+        assert_eq!(c[0].expect.as_ref().unwrap().len(), 2);
+        assert_eq!(c[0].any_order, vec![1]);
+        assert_eq!(c[1].expect, Some(vec!["PONG".into()]));
+        assert!(!blocks[0].text.contains("#!"));
+        assert!(parse("```transcript\nPONG\n```\n").is_err());
+    }
+
+    #[test]
+    fn text_blocks_that_look_like_redis_cli_sessions_must_be_transcripts() {
+        assert!(parse("```text\n> SET k v\nOK\n```\n").is_err());
+        assert!(parse("```text\n127.0.0.1:6379> GET k\n(nil)\n```\n").is_err());
+        assert!(parse("```text\nuser default off\n> not a command\n```\n").is_ok());
     }
 }

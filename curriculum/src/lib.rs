@@ -17,7 +17,7 @@ pub mod progress;
 mod runner;
 mod yaml;
 
-pub use blocks::{Block, BlockKind, CommandLine, DEFAULT_PANE};
+pub use blocks::{parse as parse_blocks, Block, BlockKind, CommandLine, DEFAULT_PANE};
 pub use challenge::{daily_index, days_since_epoch, Challenge};
 pub use check::{Alternative, Assertion, Check, Expectation, Probe, ProbeStep, Range};
 pub use checker::{all_passed, label, run_check, Outcome};

@@ -1,5 +1,8 @@
 //! Reading content/ for the integration tests.
 
+#[allow(dead_code)]
+pub mod redis_server;
+
 use std::path::Path;
 
 use curriculum::Course;
