@@ -211,14 +211,16 @@ impl Server {
         id
     }
 
-    /// Admits a TCP connection from `addr` (`ip:port`) or refuses it as redis-server does:
-    /// past `maxclients` connected clients, or from a peer other than `127.0.0.1`/`::1` while
-    /// `protected-mode` is on and the default user has no password. A refusal counts in
+    /// Admits a TCP connection from `addr` (`ip:port`), accepted on the host's `local`
+    /// address (CLIENT LIST's `laddr`), or refuses it as redis-server does: past `maxclients`
+    /// connected clients, or from a peer other than `127.0.0.1`/`::1` while `protected-mode`
+    /// is on and the default user has no password. A refusal counts in
     /// `rejected_connections`; the host writes its error line and closes the connection.
     pub fn accept_connection(
         &mut self,
         now_ms: u64,
         addr: String,
+        local: String,
     ) -> Result<ClientId, crate::admission::Refusal> {
         use crate::admission::{is_loopback_peer, Refusal};
         if self.memory.counted_clients as i64 >= self.config.maxclients {
@@ -235,7 +237,11 @@ impl Server {
             self.stats.rejected_connections += 1;
             return Err(Refusal::ProtectedMode);
         }
-        Ok(self.connect_from(now_ms, addr))
+        let id = self.connect_from(now_ms, addr);
+        if let Some(client) = self.clients.get_mut(&id) {
+            client.laddr = local;
+        }
+        Ok(id)
     }
 
     /// Connects an observer: a client of the host itself (the key browser, challenge checks)

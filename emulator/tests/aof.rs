@@ -703,3 +703,49 @@ fn stream_and_geo_commands_propagate_in_their_rewritten_forms() {
         ])
     );
 }
+
+/// A disk with no space left: every write fails.
+struct FullDisk;
+
+impl emulator::persistence::Disk for FullDisk {
+    fn read(&self, _: &str) -> Result<Option<Vec<u8>>, emulator::persistence::DiskError> {
+        Ok(None)
+    }
+    fn write(&mut self, _: &str, _: &[u8]) -> Result<(), emulator::persistence::DiskError> {
+        Err(emulator::persistence::DiskError(
+            "No space left on device".into(),
+        ))
+    }
+    fn append(&mut self, _: &str, _: &[u8]) -> Result<(), emulator::persistence::DiskError> {
+        Err(emulator::persistence::DiskError(
+            "No space left on device".into(),
+        ))
+    }
+    fn remove(&mut self, _: &str) -> Result<(), emulator::persistence::DiskError> {
+        Ok(())
+    }
+    fn list(&self) -> Result<Vec<String>, emulator::persistence::DiskError> {
+        Ok(Vec::new())
+    }
+}
+
+#[test]
+fn config_set_is_all_or_nothing_when_a_setting_fails_to_take_effect() {
+    let mut server = Server::new();
+    server.set_disk(Box::new(FullDisk));
+    let now = 1_700_000_000_000;
+    let client = server.connect(now);
+    assert_eq!(
+        server.execute(client, args("CONFIG SET maxmemory 1000000 appendonly yes"), now),
+        vec![Reply::error(
+            "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs."
+        )]
+    );
+    let bulk = |s: &str| Reply::Bulk(s.as_bytes().to_vec());
+    for (name, value) in [("maxmemory", "0"), ("appendonly", "no")] {
+        assert_eq!(
+            server.execute(client, args(&format!("CONFIG GET {name}")), now),
+            vec![Reply::Map(vec![(bulk(name), bulk(value))])]
+        );
+    }
+}

@@ -137,6 +137,14 @@ impl EventLoop {
                 .configure(name, value.as_bytes())
                 .map_err(|e| io::Error::other(format!("--{name} {value}: {e}")))?;
         }
+        // The engine reports the address it is really served on (CONFIG GET port/bind, INFO
+        // tcp_port), as redis-server reports its own.
+        let port = listener.local_addr()?.port().to_string();
+        for (name, value) in [("port", port.as_str()), ("bind", options.bind.as_str())] {
+            server
+                .configure(name, value.as_bytes())
+                .map_err(|e| io::Error::other(format!("--{name} {value}: {e}")))?;
+        }
         // Loads the dataset (the AOF or the RDB file) as redis-server does at startup. The
         // log goes to standard error: standard output's first line is the ready line.
         for line in server.start(wall_ms()) {
@@ -271,7 +279,13 @@ impl EventLoop {
     }
 
     fn add_connection(&mut self, mut stream: TcpStream, peer: SocketAddr) {
-        let client = match self.server.accept_connection(self.now, peer.to_string()) {
+        let local = stream
+            .local_addr()
+            .map_or_else(|_| String::new(), |a| a.to_string());
+        let accepted = self
+            .server
+            .accept_connection(self.now, peer.to_string(), local);
+        let client = match accepted {
             Ok(client) => client,
             Err(refusal) => {
                 // Best effort, as in Redis: the error goes out if the socket takes it now.

@@ -442,3 +442,31 @@ fn clients_that_send_and_close_at_once_are_closed() {
         info_field(&mut control, "connected_clients") == "1"
     });
 }
+
+/// redis-emu reports the address it really serves, as redis-server reports its own.
+#[test]
+fn the_served_address_is_the_one_reported() {
+    let emu = Emu::start();
+    let port = emu.port.to_string();
+    let mut conn = emu.connect();
+    let text = |reply: Reply| match reply {
+        Reply::Bulk(b) => String::from_utf8(b).unwrap(),
+        Reply::Verbatim(_, b) => String::from_utf8(b).unwrap(),
+        other => panic!("not a string: {other:?}"),
+    };
+    assert_eq!(
+        conn.call(&["CONFIG", "GET", "port"]).unwrap(),
+        Reply::Array(vec![bulk(b"port"), bulk(port.as_bytes())])
+    );
+    assert_eq!(
+        conn.call(&["CONFIG", "GET", "bind"]).unwrap(),
+        Reply::Array(vec![bulk(b"bind"), bulk(b"127.0.0.1")])
+    );
+    let info = text(conn.call(&["INFO", "server"]).unwrap());
+    assert!(info.contains(&format!("\r\ntcp_port:{port}\r\n")), "{info}");
+    let list = text(conn.call(&["CLIENT", "LIST"]).unwrap());
+    assert!(
+        list.contains(&format!(" laddr=127.0.0.1:{port} ")),
+        "{list}"
+    );
+}

@@ -109,10 +109,13 @@ pub(super) fn set(srv: &mut Server, call: &mut Call) -> Reply {
     }
     let memory_changed = updated.maxmemory != srv.config.maxmemory;
     let appendonly_changed = updated.appendonly != srv.config.appendonly;
-    srv.config = updated;
+    // As in Redis, CONFIG SET is all or nothing: when a setting fails to take effect, every
+    // parameter of the command goes back to its previous value.
+    let previous = std::mem::replace(&mut srv.config, updated);
     srv.config_generation += 1;
     if appendonly_changed {
         if let Err(reply) = srv.apply_appendonly(call.now) {
+            srv.config = previous;
             return reply;
         }
     }

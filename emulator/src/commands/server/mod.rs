@@ -1,5 +1,5 @@
 //! Server commands: INFO, CONFIG, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, DEBUG, MEMORY,
-//! SLOWLOG, LOLWUT, WAIT; and the bookkeeping behind them that runs around every command
+//! SLOWLOG, LOLWUT, WAIT, MODULE; and the bookkeeping behind them that runs around every command
 //! (slow log, latency histograms, network counters).
 
 mod aof;
@@ -9,6 +9,7 @@ mod info;
 mod latency;
 mod lolwut;
 mod memory;
+mod module;
 mod monitor;
 mod monitor_feed;
 mod persistence;
@@ -47,6 +48,11 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("slowlog|reset", slowlog::reset),
     ("slowlog|help", slowlog::help),
     ("lolwut", lolwut::lolwut),
+    ("module|help", module::help),
+    ("module|list", module::list),
+    ("module|load", module::load),
+    ("module|loadex", module::loadex),
+    ("module|unload", module::unload),
     ("wait", wait),
     ("monitor", monitor_feed::monitor),
     ("bgrewriteaof", aof::bgrewriteaof),

@@ -252,19 +252,31 @@ impl Server {
         }
     }
 
-    /// Redis refuses DEBUG unless `enable-debug-command` allows it (`local`: only for
+    /// Redis refuses its protected commands (DEBUG; MODULE LOAD, LOADEX and UNLOAD) unless
+    /// `enable-debug-command` / `enable-module-command` allows them (`local`: only for
     /// connections from this machine). Checked before authentication, like arity.
     pub(crate) fn refuse_protected_command(
         &self,
         id: ClientId,
         spec: &CommandSpec,
     ) -> Option<String> {
-        if spec.name != "debug"
-            || self.protected_action_allowed(self.config.enable_debug_command, id)
-        {
+        let (command, option, setting) = match spec.name {
+            "debug" => (
+                "DEBUG",
+                "enable-debug-command",
+                self.config.enable_debug_command,
+            ),
+            "module|load" | "module|loadex" | "module|unload" => (
+                "MODULE",
+                "enable-module-command",
+                self.config.enable_module_command,
+            ),
+            _ => return None,
+        };
+        if self.protected_action_allowed(setting, id) {
             return None;
         }
-        Some("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.".into())
+        Some(format!("ERR {command} command not allowed. If the {option} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."))
     }
 
     /// Redis's allowProtectedAction for one of the `enable-*` settings.
