@@ -43,6 +43,27 @@ fn script() -> Vec<Vec<Vec<u8>>> {
         &[b"PING"],
         &[b"UNSUBSCRIBE"],
         &[b"EXPIRE", b"k", b"100"],
+        // Scripts and functions: their own line first, then what they call, as `[db lua]`.
+        &[b"EVAL", b"redis.call('set','a',1); return redis.call('get','a')", b"0"],
+        &[b"EVAL", b"return redis.call('nosuch')", b"0"],
+        &[b"EVAL", b"return redis.pcall('get')", b"0"],
+        &[b"EVAL", b"redis.call('select',3); return redis.call('set','z','1')", b"0"],
+        &[b"EVAL_RO", b"return redis.call('get','a')", b"0"],
+        &[b"SCRIPT", b"LOAD", b"return redis.call('ping')"],
+        &[b"EVALSHA", b"b3a02c833904802db9c34a3cf1292eee3246df3c", b"0"],
+        &[b"EVALSHA_RO", b"x", b"0"],
+        &[b"MULTI"],
+        &[b"EVAL", b"return redis.call('ping')", b"0"],
+        &[b"EXEC"],
+        &[
+            b"FUNCTION",
+            b"LOAD",
+            b"#!lua name=lib\nredis.register_function('f', function(k, a) return redis.call('incr', k[1]) end)",
+        ],
+        &[b"FCALL", b"f", b"1", b"x"],
+        &[b"FCALL_RO", b"f", b"1", b"x"],
+        &[b"FCALL", b"nosuch", b"0"],
+        &[b"FUNCTION", b"FLUSH"],
         &[b"FLUSHALL"],
         &[b"RESET"],
     ];
@@ -178,5 +199,11 @@ fn monitor_lines_match_redis() {
     let (got, got_own) = engine_lines();
     assert!(expected.len() > 10, "{expected:?}");
     assert_eq!(got, expected);
+    assert!(
+        expected
+            .iter()
+            .any(|l| l.contains("[2 lua] \"incr\" \"x\"")),
+        "{expected:?}"
+    );
     assert_eq!(got_own, expected_own);
 }

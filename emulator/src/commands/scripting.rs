@@ -8,29 +8,36 @@ use crate::server::{Call, Server};
 use crate::util::eq_ignore_case;
 
 pub(super) const HANDLERS: &[(&str, Handler)] = &[
-    // A script is propagated as the commands it ran, never itself.
+    // A script is propagated as the commands it ran, never itself; monitors see its own line
+    // before the commands it calls.
     ("eval", |srv, call| {
         srv.prevent_propagation();
+        srv.feed_monitors_before_script(call);
         scripting::eval(srv, call, false, false)
     }),
     ("evalsha", |srv, call| {
         srv.prevent_propagation();
+        srv.feed_monitors_before_script(call);
         scripting::eval(srv, call, true, false)
     }),
     ("eval_ro", |srv, call| {
         srv.prevent_propagation();
+        srv.feed_monitors_before_script(call);
         scripting::eval(srv, call, false, true)
     }),
     ("evalsha_ro", |srv, call| {
         srv.prevent_propagation();
+        srv.feed_monitors_before_script(call);
         scripting::eval(srv, call, true, true)
     }),
     ("fcall", |srv, call| {
         srv.prevent_propagation();
+        srv.feed_monitors_before_script(call);
         scripting::fcall(srv, call, false)
     }),
     ("fcall_ro", |srv, call| {
         srv.prevent_propagation();
+        srv.feed_monitors_before_script(call);
         scripting::fcall(srv, call, true)
     }),
     ("script|load", script_load),

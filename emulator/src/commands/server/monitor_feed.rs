@@ -77,23 +77,43 @@ impl Server {
     }
 
     /// Records a command that just ran for the monitors (Redis's replicationFeedMonitors).
+    /// Scripts and functions (flagged skip-monitor) feed themselves before they run instead,
+    /// through [`Server::feed_monitors_before_script`], so that the commands they call follow
+    /// their own line.
     pub(crate) fn feed_monitors(&mut self, spec: &CommandSpec, call: &Call) {
-        if self.monitoring.monitors.is_empty()
-            || spec.has_flag(flags::ADMIN)
-            || spec.has_flag(flags::SKIP_MONITOR)
-        {
+        if spec.has_flag(flags::ADMIN) || spec.has_flag(flags::SKIP_MONITOR) {
+            return;
+        }
+        self.feed_monitor_line(spec, call);
+    }
+
+    /// EVAL, EVALSHA, FCALL and their read-only forms: the command's line goes to the
+    /// monitors first, whatever the script then does or fails to do (as Redis's evalCommand
+    /// and fcallCommand feed it).
+    pub(crate) fn feed_monitors_before_script(&mut self, call: &Call) {
+        self.feed_monitor_line(call.spec, call);
+    }
+
+    fn feed_monitor_line(&mut self, spec: &CommandSpec, call: &Call) {
+        // The host's own hidden clients (challenge checks) leave no trace.
+        if self.monitoring.monitors.is_empty() || self.observer_running {
             return;
         }
         let Some(client) = self.client(call.client) else {
             return;
         };
+        // Commands a script calls show `lua` where a client's address would be.
+        let origin = if call.client == crate::scripting::SCRIPT_CLIENT_ID {
+            "lua"
+        } else {
+            client.addr.as_str()
+        };
         let micros = call.now.saturating_mul(1000) + (self.micros)() % 1000;
         let mut line = format!(
-            "{}.{:06} [{} {}]",
+            "{}.{:06} [{} {origin}]",
             micros / 1_000_000,
             micros % 1_000_000,
             client.db,
-            client.addr
         );
         let redacted = redacted_arguments(spec, &call.argv, self.redacted_arguments());
         for (i, arg) in call.argv.iter().enumerate() {
