@@ -17,6 +17,7 @@ mod flags;
 mod functions;
 mod libs;
 mod log;
+mod lua51_wording;
 mod numbers;
 mod rand48;
 mod run;

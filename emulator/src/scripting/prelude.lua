@@ -294,8 +294,11 @@ local function make_math(random, randomseed)
   local plain = { 'abs', 'acos', 'asin', 'atan', 'ceil', 'cos', 'deg', 'exp', 'floor', 'fmod',
     'log', 'max', 'min', 'modf', 'rad', 'sin', 'sqrt', 'tan' }
   for _, name in ipairs(plain) do
-    local f = math[name]
-    t[name] = function(...) return tidy_all(f(...)) end
+    -- The wrapper calls the library function through a local of the same name, so that a
+    -- bad argument is reported against 'floor', not against the wrapper's variable.
+    local code = format('local %s, tidy_all = ... return function(...) return tidy_all(%s(...)) end',
+      name, name)
+    t[name] = load(code, INTERNAL_SOURCE, 't')(math[name], tidy_all)
   end
   local exp, log, atan, abs, fmod = math.exp, math.log, math.atan, math.abs, math.fmod
   -- luaL_checknumber as 5.1 reports it (numeric strings are numbers).

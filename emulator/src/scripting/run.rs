@@ -213,7 +213,7 @@ fn error_reply(name: &str, error: &Value) -> Reply {
         // non-table error instead.
         return plain_error_reply(name, b"execution failure");
     };
-    let mut text = msg;
+    let mut text = super::lua51_wording::lua51_wording(&msg);
     if let (Some(source), Some(line)) = (field("source"), field("line")) {
         text.push_str(&format!(" script: {name}, on {source}:{line}."));
     }
