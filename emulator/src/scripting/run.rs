@@ -21,6 +21,9 @@ use crate::server::{Call, Server};
 /// a script runs, with the caller's database selected and RESP2 until `redis.setresp(3)`.
 pub const SCRIPT_CLIENT_ID: ClientId = ClientId::MAX;
 
+/// Redis's getClientPeerId for a client without a socket.
+const NO_PEER: &str = "?:0";
+
 /// The message of the error a stopped runaway script ends with (the error code ERR is added).
 pub const KILLED_MESSAGE: &str = "Script killed by user with SCRIPT KILL...";
 
@@ -121,7 +124,9 @@ pub fn invoke(
         .clients
         .get(&call.client)
         .map_or_else(|| "default".to_string(), |c| c.user.clone());
-    let mut client = Client::new(SCRIPT_CLIENT_ID, call.now, String::new());
+    // The script's client has no connection: Redis shows its address as `?:0` (SLOWLOG).
+    let mut client = Client::new(SCRIPT_CLIENT_ID, call.now, NO_PEER.into());
+    client.laddr = NO_PEER.into();
     client.db = call.db;
     client.authenticated = true;
     client.user = user;

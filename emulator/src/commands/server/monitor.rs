@@ -248,6 +248,8 @@ impl Server {
                 .record(ns);
         }
         if !spec.has_flag(flags::SKIP_SLOWLOG) {
+            // The passwords of AUTH and HELLO are hidden here as in MONITOR.
+            let redacted = super::monitor_feed::redacted_arguments(spec, &call.argv, &redacted);
             self.slowlog_push(call, elapsed_us, &redacted);
         }
     }

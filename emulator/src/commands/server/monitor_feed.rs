@@ -172,7 +172,11 @@ impl Server {
 /// Argument positions shown as `(redacted)`: what the command asked to hide, plus the
 /// passwords AUTH and HELLO hide (they redact before checking them, AUTH only in its valid
 /// two- and three-argument forms, HELLO each AUTH pair it reads before a syntax error).
-fn redacted_arguments(spec: &CommandSpec, argv: &[Vec<u8>], asked: &[usize]) -> Vec<usize> {
+pub(super) fn redacted_arguments(
+    spec: &CommandSpec,
+    argv: &[Vec<u8>],
+    asked: &[usize],
+) -> Vec<usize> {
     let mut hidden = asked.to_vec();
     match spec.name {
         "auth" if argv.len() <= 3 => hidden.extend(1..argv.len()),
