@@ -104,7 +104,9 @@ pub fn parse(markdown: &str) -> Result<Vec<Block>, String> {
                     .collect();
                 commands
             }
-            BlockKind::Code { ref language } if language == "text" && looks_like_transcript(&text) => {
+            BlockKind::Code { ref language }
+                if language == "text" && looks_like_transcript(&text) =>
+            {
                 return Err(format!(
                     "line {}: this text block shows redis-cli commands and replies; write it as \
                      a ```transcript block (checked against redis-server) or a runnable ```redis block",
@@ -265,9 +267,11 @@ fn transcript_commands(text: &str) -> Result<Vec<CommandLine>, String> {
 /// followed by replies) presents Redis output the tests could not check.
 fn looks_like_transcript(text: &str) -> bool {
     text.lines().any(|line| {
-        let after_prompt = line
-            .strip_prefix(TRANSCRIPT_PROMPT)
-            .or_else(|| line.split_once("> ").filter(|(p, _)| is_cli_prompt(p)).map(|(_, c)| c));
+        let after_prompt = line.strip_prefix(TRANSCRIPT_PROMPT).or_else(|| {
+            line.split_once("> ")
+                .filter(|(p, _)| is_cli_prompt(p))
+                .map(|(_, c)| c)
+        });
         after_prompt.is_some_and(|c| c.starts_with(|ch: char| ch.is_ascii_uppercase()))
     })
 }

@@ -70,7 +70,14 @@ const LIMITS_FILE: &str = "playground-limits.txt";
 
 /// Words that make a sentence about the playground a claim that something is missing.
 const MISSING_WORDS: &[&str] = &[
-    " not ", "n't ", "cannot", " yet", "coming", "unsupported", "missing", "instead of running",
+    " not ",
+    "n't ",
+    "cannot",
+    " yet",
+    "coming",
+    "unsupported",
+    "missing",
+    "instead of running",
 ];
 /// Words that make a sentence about the playground rather than about Redis.
 const PLAYGROUND_WORDS: &[&str] = &["playground", "engine", "this console", "in the browser"];
@@ -89,7 +96,11 @@ fn every_claim_that_the_playground_cannot_do_something_is_listed_and_still_true(
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| {
             let parts: Vec<&str> = l.splitn(3, '|').map(str::trim).collect();
-            assert_eq!(parts.len(), 3, "{LIMITS_FILE}: `{l}` is not `file | words | command`");
+            assert_eq!(
+                parts.len(),
+                3,
+                "{LIMITS_FILE}: `{l}` is not `file | words | command`"
+            );
             (parts[0].into(), parts[1].into(), parts[2].into())
         })
         .collect();
@@ -123,7 +134,10 @@ fn every_claim_that_the_playground_cannot_do_something_is_listed_and_still_true(
         }
     }
     // Every sentence that reads like such a claim is listed.
-    for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".md") && p.contains('/')) {
+    for (path, text) in files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".md") && p.contains('/'))
+    {
         for sentence in sentences(&one_line(&prose(text))) {
             let lower = format!(" {} ", sentence.to_lowercase());
             let is_claim = PLAYGROUND_WORDS.iter().any(|w| lower.contains(w))

@@ -33,7 +33,11 @@ fn every_conf_block_starts_redis_server() {
     let mut failures = Vec::new();
     for (path, blocks) in blocks_by_file() {
         for block in blocks {
-            if block.kind != (BlockKind::Code { language: "conf".into() }) {
+            if block.kind
+                != (BlockKind::Code {
+                    language: "conf".into(),
+                })
+            {
                 continue;
             }
             let dir = RedisServer::scratch_dir();
@@ -179,16 +183,24 @@ fn the_checks_catch_what_redis_refuses_and_what_it_prints_otherwise() {
     std::fs::write(&config, "maxmemory 100mb # a cap\n").unwrap();
     let refused = RedisServer::start(dir, Some(&config), &[]).err();
     assert!(
-        refused.as_deref().is_some_and(|r| r.contains("FATAL CONFIG FILE ERROR")),
+        refused
+            .as_deref()
+            .is_some_and(|r| r.contains("FATAL CONFIG FILE ERROR")),
         "{refused:?}"
     );
 
     let block = |text: &str| {
         let markdown = format!("```transcript\n{text}```\n");
-        curriculum::parse_blocks(&markdown).unwrap().remove(0).commands
+        curriculum::parse_blocks(&markdown)
+            .unwrap()
+            .remove(0)
+            .commands
     };
     let rules = "> ACL GETUSER u\n1) \"-@all +get +set\"\n#! any order\n";
-    assert_eq!(first_difference(&block(rules), "1) \"-@all +set +get\"\n"), None);
+    assert_eq!(
+        first_difference(&block(rules), "1) \"-@all +set +get\"\n"),
+        None
+    );
     assert!(first_difference(&block(rules), "1) \"-@all +set +del\"\n").is_some());
     assert!(first_difference(&block("> PING\nPONG\n"), "PONG\nOK\n").is_some());
     assert!(first_difference(&block("> PING\nPONG\n"), "(error) NOAUTH\n").is_some());
