@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use curriculum::{all_passed, label, run_check, Challenge, Outcome, TODAY_LINK};
+use curriculum::{all_passed, label, run_check, Challenge, Check, Outcome, TODAY_LINK};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
@@ -185,7 +185,7 @@ pub fn challenge_view(props: &ChallengeProps) -> Html {
             <section class="check" aria-label="Check">
                 <h3>{"Check"}</h3>
                 <button class="check-solution" onclick={check}>{"Check my solution"}</button>
-                { check_results(challenge, outcomes.as_deref()) }
+                { check_results(&challenge.check, outcomes.as_deref()) }
             </section>
             <section class="solution" aria-label="Solution">
                 if *solution_shown {
@@ -201,11 +201,11 @@ pub fn challenge_view(props: &ChallengeProps) -> Html {
 
 /// Before a check: what it looks for. After: each line passed or failed, with what was found
 /// and the author's advice.
-fn check_results(challenge: &Challenge, outcomes: Option<&[Outcome]>) -> Html {
+pub(crate) fn check_results(check: &Check, outcomes: Option<&[Outcome]>) -> Html {
     let Some(outcomes) = outcomes else {
         return html! {
             <ul class="expectations pending">
-                { for challenge.check.expectations.iter().map(|e| html! { <li>{ label(&e.assertion) }</li> }) }
+                { for check.expectations.iter().map(|e| html! { <li>{ label(&e.assertion) }</li> }) }
             </ul>
         };
     };

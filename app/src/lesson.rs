@@ -8,7 +8,7 @@ use curriculum::{Block, BlockKind, Course, Level, Step};
 use yew::prelude::*;
 
 use crate::challenge::{ChallengeList, ChallengeView};
-use crate::engine::Engine;
+use crate::engine::{now_ms, Engine};
 use crate::markdown;
 
 include!(concat!(env!("OUT_DIR"), "/content_files.rs"));
@@ -73,7 +73,7 @@ pub fn lesson(props: &LessonProps) -> Html {
             <CourseMap level={props.level} current={current.map(|s| s.id.clone())} challenge={None::<String>} />
             {
                 match current {
-                    Some(step) => html! { <StepView step_id={step.id.clone()} on_run={props.on_run.clone()} /> },
+                    Some(step) => html! { <StepView step_id={step.id.clone()} on_run={props.on_run.clone()} engine={props.engine.clone()} /> },
                     None => html! { <p>{"No steps at this level yet."}</p> },
                 }
             }
@@ -179,6 +179,7 @@ fn course_map(props: &CourseMapProps) -> Html {
 struct StepViewProps {
     step_id: String,
     on_run: Callback<RunRequest>,
+    engine: Engine,
 }
 
 #[function_component(StepView)]
@@ -187,7 +188,11 @@ fn step_view(props: &StepViewProps) -> Html {
         return html! {};
     };
     let on_run = props.on_run.clone();
+    let engine = props.engine.clone();
     let render_block = move |n: usize| match step.blocks.get(n) {
+        Some(block) if block.kind == BlockKind::Check => html! {
+            <StepCheck step_id={step.id.clone()} engine={engine.clone()} />
+        },
         Some(block) => code_block(block, &recording_run(&on_run, &step.id, n)),
         None => html! {},
     };
@@ -221,6 +226,35 @@ fn step_view(props: &StepViewProps) -> Html {
             <p class="summary">{ &step.summary }</p>
             { markdown::render_with_checklist(&step.body, &render_block, &step.id) }
         </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct StepCheckProps {
+    step_id: String,
+    engine: Engine,
+}
+
+/// A step's "Check my work": runs the step's check on the learner's data (on the hidden
+/// observer client, leaving no trace) and shows each expectation as met or not.
+#[function_component(StepCheck)]
+fn step_check(props: &StepCheckProps) -> Html {
+    let outcomes = use_state(|| None::<Vec<curriculum::Outcome>>);
+    let Some(check) = course().step(&props.step_id).and_then(|s| s.check.as_ref()) else {
+        return html! {};
+    };
+    let run = {
+        let (engine, outcomes) = (props.engine.clone(), outcomes.clone());
+        Callback::from(move |_| {
+            let results = engine.with(|server| curriculum::run_check(check, server, now_ms()));
+            outcomes.set(Some(results));
+        })
+    };
+    html! {
+        <section class="check" aria-label="Check my work">
+            <button class="check-solution" onclick={run}>{"Check my work"}</button>
+            { crate::challenge::check_results(check, outcomes.as_deref()) }
+        </section>
     }
 }
 

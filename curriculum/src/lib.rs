@@ -68,6 +68,9 @@ pub struct Step {
     /// The Markdown body after the front matter.
     pub body: String,
     pub blocks: Vec<Block>,
+    /// The step's own ` ```check ` block, if it has one ("Check my work"): what the learner's
+    /// data should look like after the step.
+    pub check: Option<Check>,
     /// Where it came from, for error messages.
     pub path: String,
 }
@@ -295,8 +298,10 @@ fn module_from(front: &FrontMatter, body: &str) -> Result<Module, String> {
 fn step_from(front: &FrontMatter, body: &str, path: &str) -> Result<Step, String> {
     let level = front.required("level")?;
     let blocks = blocks::parse(body)?;
-    if blocks.iter().any(|b| b.kind == BlockKind::Check) {
-        return Err("a ```check block is only allowed in a challenge".into());
+    let mut checks = blocks.iter().filter(|b| b.kind == BlockKind::Check);
+    let check = checks.next().map(|b| check::parse(&b.text)).transpose()?;
+    if checks.next().is_some() {
+        return Err("a step has at most one ```check block".into());
     }
     let minutes = front.get("minutes").unwrap_or("5");
     Ok(Step {
@@ -309,6 +314,7 @@ fn step_from(front: &FrontMatter, body: &str, path: &str) -> Result<Step, String
             .parse()
             .map_err(|_| format!("minutes is not a number: '{minutes}'"))?,
         blocks,
+        check,
         body: body.to_string(),
         path: path.to_string(),
     })

@@ -9,7 +9,7 @@ use emulator::Server;
 use crate::blocks::{Block, BlockKind, CommandLine};
 use crate::checker::run_check;
 use crate::expect::matches;
-use crate::{Challenge, Step};
+use crate::{Challenge, Check, Step};
 
 /// The host time content checks start at (any fixed moment works; the clock only moves forward).
 const START_MS: u64 = 1_700_000_000_000;
@@ -42,11 +42,16 @@ impl std::fmt::Display for Failure {
 
 /// Runs the step (setup blocks first, then the others in order) and returns every mismatch.
 /// Also returns how many expectations were checked.
+/// A step's own check, if it has one, must pass once its blocks have run.
 pub fn check_step(step: &Step) -> (usize, Vec<Failure>) {
     let mut server = Server::new();
     let mut playground = Playground::new(&step.id, &mut server);
     playground.run_blocks(&step.blocks);
-    (playground.checked, playground.failures)
+    let (mut checked, mut failures) = (playground.checked, playground.failures);
+    if let Some(check) = &step.check {
+        run_own_check(&step.id, check, &mut server, &mut checked, &mut failures);
+    }
+    (checked, failures)
 }
 
 /// Runs a challenge's setup and its solution like a step's blocks, then its check: the
@@ -62,18 +67,35 @@ pub fn check_challenge(challenge: &Challenge) -> (usize, Vec<Failure>) {
         .collect();
     playground.run_blocks(&blocks);
     let (mut checked, mut failures) = (playground.checked, playground.failures);
-    for outcome in run_check(&challenge.check, &mut server, START_MS) {
-        checked += 1;
+    run_own_check(
+        &challenge.id,
+        &challenge.check,
+        &mut server,
+        &mut checked,
+        &mut failures,
+    );
+    (checked, failures)
+}
+
+/// Runs `check` on the data the blocks left and records every expectation that fails.
+fn run_own_check(
+    id: &str,
+    check: &Check,
+    server: &mut Server,
+    checked: &mut usize,
+    failures: &mut Vec<Failure>,
+) {
+    for outcome in run_check(check, server, START_MS) {
+        *checked += 1;
         if !outcome.passed {
             failures.push(Failure {
-                step: challenge.id.clone(),
-                command: "the solution's own check".into(),
+                step: id.to_string(),
+                command: "its own check".into(),
                 expected: Some(outcome.label.clone()),
                 actual: outcome.found.unwrap_or_default(),
             });
         }
     }
-    (checked, failures)
 }
 
 /// A fresh engine with one console session per pane, as the content tests use it.

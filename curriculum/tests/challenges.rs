@@ -572,15 +572,26 @@ fn malformed_challenge_files_are_reported() {
         )),
         ["link to unknown challenge 'nope'"]
     );
-    // A check block in an ordinary step is an error too.
-    let step = "---\nid: s\ntitle: S\nmodule: m\nlevel: Beginner\nsummary: S\n---\n```check\nexists k\n```\n";
-    let errs = Course::from_files(&[
-        ("01-m/_module.md", "---\nid: m\ntitle: M\n---\n"),
-        ("01-m/01.md", step),
-    ])
-    .unwrap_err();
+    // A step may have one check block ("Check my work"), not two, and it must parse.
+    let step = |check: &str| {
+        format!("---\nid: s\ntitle: S\nmodule: m\nlevel: Beginner\nsummary: S\n---\n{check}")
+    };
+    let course = |text: &str| {
+        Course::from_files(&[
+            ("01-m/_module.md", "---\nid: m\ntitle: M\n---\n"),
+            ("01-m/01.md", text),
+        ])
+    };
+    let one = course(&step("```check\nexists k\n```\n")).expect("one check block");
+    assert!(one.steps().next().unwrap().check.is_some());
+    let two = course(&step("```check\nexists k\n```\n```check\nexists j\n```\n"));
     assert_eq!(
-        errs[0].message,
-        "a ```check block is only allowed in a challenge"
+        two.unwrap_err()[0].message,
+        "a step has at most one ```check block"
+    );
+    let bad = course(&step("```check\nttl k forever\n```\n"));
+    assert_eq!(
+        bad.unwrap_err()[0].message,
+        "check line 1: 'forever' is not a number or a range like 1..600"
     );
 }

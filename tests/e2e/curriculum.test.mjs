@@ -128,3 +128,24 @@ test('the self-assessment checklist remembers ticks, and the cheatsheet lists th
     await session.close();
   }
 });
+
+test('a lab step checks the learner\'s work: not yet on an empty database, passed after its blocks', async () => {
+  const session = await launch('chromium');
+  try {
+    await session.goto(`${ctx.site.url}#/step/lab-wednesday-leaderboard`);
+    await session.waitForText('.step-title', (s) => s.includes('eaderboard'));
+    await session.run('document.querySelector(".step .check .check-solution").click();');
+    const failed = await session.waitForText('.step .check-results.failed', (s) => s.includes('Not yet'));
+    assert.match(failed, /✗/);
+    await runBlock(session, 0); // ZADD board:week:23 ... GT
+    await session.waitForText('.console[data-pane="A"] .transcript', (s) => s.includes('"4600"'));
+    await runBlock(session, 3); // the monthly boards (ZUNIONSTORE)
+    await session.waitForText('.console[data-pane="A"] .transcript', (s) => s.includes('AGGREGATE MAX'));
+    await session.waitForText('.console[data-pane="A"] .transcript', (s) => (s.match(/\(integer\) 6/g) || []).length >= 2);
+    await session.run('document.querySelector(".step .check .check-solution").click();');
+    const passed = await session.waitForText('.step .check-results.passed', (s) => s.includes('Passed'));
+    assert.doesNotMatch(passed, /✗/);
+  } finally {
+    await session.close();
+  }
+});
