@@ -81,6 +81,37 @@ impl Histogram {
         self.total += 1;
     }
 
+    /// How many values were recorded.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// LATENCY HISTOGRAM's distribution: `(microseconds, values at most that long)` at
+    /// 1024 ns × 2^k, listed where the count grows, as Redis's logarithmic HDR iteration
+    /// (first bucket 1024 ns, base 2) reports it: a level counts every value in the
+    /// sub-bucket it starts, and is shown as that sub-bucket's highest value.
+    pub fn cumulative_usec(&self) -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        let (mut level, mut seen, mut next) = (1024u64, 0u64, 0usize);
+        while seen < self.total && level <= MAX_VALUE * 2 {
+            while let Some(&(index, count)) = self.counts.get(next) {
+                if value_of(index) > level {
+                    break;
+                }
+                seen += count;
+                next += 1;
+            }
+            if out
+                .last()
+                .map_or(seen > 0, |&(_, previous)| seen > previous)
+            {
+                out.push((highest_equivalent(level) / 1000, seen));
+            }
+            level *= 2;
+        }
+        out
+    }
+
     /// The value at `percentile` (0..=100), as HDR histograms report it.
     pub fn value_at_percentile(&self, percentile: f64) -> u64 {
         let requested = percentile.min(100.0);
@@ -118,5 +149,20 @@ mod tests {
         assert_eq!(h.value_at_percentile(50.0), 100);
         h.record(0);
         assert_eq!(h.value_at_percentile(1.0), 1);
+    }
+
+    #[test]
+    fn cumulative_distribution_at_powers_of_two_microseconds() {
+        let mut h = Histogram::default();
+        for ns in [500, 1_000, 1_000, 3_000, 40_000, 40_000, 900_000] {
+            h.record(ns);
+        }
+        // Levels 1024, 2048, 4096, ... ns, each shown as its sub-bucket's highest value.
+        assert_eq!(
+            h.cumulative_usec(),
+            vec![(1, 3), (4, 4), (66, 6), (1056, 7)]
+        );
+        assert_eq!(h.total(), 7);
+        assert!(Histogram::default().cumulative_usec().is_empty());
     }
 }

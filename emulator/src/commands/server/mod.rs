@@ -1,5 +1,5 @@
 //! Server commands: INFO, CONFIG, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, DEBUG, MEMORY,
-//! SLOWLOG, LOLWUT, WAIT, MODULE; and the bookkeeping behind them that runs around every command
+//! SLOWLOG, LATENCY, LOLWUT, WAIT, MODULE; and the bookkeeping behind them that runs around every command
 //! (slow log, latency histograms, network counters).
 
 mod aof;
@@ -7,6 +7,7 @@ mod config;
 mod debug;
 mod info;
 mod latency;
+mod latency_monitor;
 mod lolwut;
 mod memory;
 mod module;
@@ -48,6 +49,11 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("slowlog|reset", slowlog::reset),
     ("slowlog|help", slowlog::help),
     ("lolwut", lolwut::lolwut),
+    ("latency|latest", latency_monitor::latest),
+    ("latency|history", latency_monitor::history),
+    ("latency|reset", latency_monitor::reset),
+    ("latency|histogram", latency_monitor::histogram),
+    ("latency|help", latency_monitor::help),
     ("module|help", module::help),
     ("module|list", module::list),
     ("module|load", module::load),

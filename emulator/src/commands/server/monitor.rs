@@ -4,6 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::latency::Histogram;
+use super::latency_monitor::LatencyEvents;
 use super::slowlog::SlowLog;
 use crate::client::ClientId;
 use crate::commands::{flags, CommandSpec};
@@ -19,6 +20,8 @@ const OPS_SAMPLES: usize = 16;
 #[derive(Debug)]
 pub struct Monitor {
     pub(super) slowlog: SlowLog,
+    /// The latency monitor's events (LATENCY LATEST / HISTORY).
+    pub(super) latency_events: LatencyEvents,
     /// Per command full name, in nanoseconds (INFO latencystats).
     pub(super) latency: HashMap<&'static str, Histogram, crate::util::FastHash>,
     pub(super) net_input_bytes: u64,
@@ -44,6 +47,7 @@ impl Default for Monitor {
     fn default() -> Self {
         Monitor {
             slowlog: SlowLog::default(),
+            latency_events: LatencyEvents::default(),
             latency: HashMap::default(),
             net_input_bytes: 0,
             net_output_bytes: 0,
@@ -247,6 +251,7 @@ impl Server {
                 .or_default()
                 .record(ns);
         }
+        self.record_latency_event(spec, call, elapsed_us);
         if !spec.has_flag(flags::SKIP_SLOWLOG) {
             // The passwords of AUTH and HELLO are hidden here as in MONITOR.
             let redacted = super::monitor_feed::redacted_arguments(spec, &call.argv, &redacted);
