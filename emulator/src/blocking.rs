@@ -149,6 +149,9 @@ pub(crate) struct Blocking {
     ready_set: HashSet<(usize, Vec<u8>)>,
     /// Commands clients sent while blocked.
     held: HashMap<ClientId, VecDeque<Vec<Vec<u8>>>>,
+    /// Clients whose command waits for the end of CLIENT PAUSE, in the order they came,
+    /// with that command.
+    postponed: VecDeque<(ClientId, Vec<Vec<u8>>)>,
     /// Clients unblocked whose held commands have not run yet.
     unblocked: VecDeque<ClientId>,
 }
@@ -161,16 +164,24 @@ impl Server {
         self.blocking.clients.contains_key(&id)
     }
 
-    /// The bytes of a blocked client's command arguments (CLIENT LIST's `argv-mem`: Redis
-    /// keeps a blocked command's arguments until it is released); None if not blocked.
-    pub(crate) fn blocked_argv_len(&self, id: ClientId) -> Option<usize> {
-        let blocked = self.blocking.clients.get(&id)?;
-        Some(blocked.argv.iter().map(Vec::len).sum())
+    /// Whether a client's command waits for the end of CLIENT PAUSE.
+    pub fn is_postponed(&self, id: ClientId) -> bool {
+        self.blocking.postponed.iter().any(|(c, _)| *c == id)
     }
 
-    /// INFO's `blocked_clients`.
+    /// The bytes of a blocked (or postponed) client's command arguments (CLIENT LIST's
+    /// `argv-mem`: Redis keeps them until the client is released); None if it is not.
+    pub(crate) fn blocked_argv_len(&self, id: ClientId) -> Option<usize> {
+        let argv = match self.blocking.clients.get(&id) {
+            Some(blocked) => &blocked.argv,
+            None => &self.blocking.postponed.iter().find(|(c, _)| *c == id)?.1,
+        };
+        Some(argv.iter().map(Vec::len).sum())
+    }
+
+    /// INFO's `blocked_clients` (postponed clients are blocked too, as in Redis).
     pub fn blocked_client_count(&self) -> usize {
-        self.blocking.clients.len()
+        self.blocking.clients.len() + self.blocking.postponed.len()
     }
 
     /// INFO's `clients_in_timeout_table`: blocked clients with a deadline.
@@ -232,11 +243,27 @@ impl Server {
         id: ClientId,
         argv: Vec<Vec<u8>>,
     ) -> Option<Vec<Vec<u8>>> {
-        if !self.is_blocked(id) {
+        if !self.is_blocked(id) && !self.is_postponed(id) {
             return Some(argv);
         }
         self.blocking.held.entry(id).or_default().push_back(argv);
         None
+    }
+
+    /// Keeps a command CLIENT PAUSE holds back, to run when the pause ends.
+    pub(crate) fn postpone(&mut self, id: ClientId, argv: Vec<Vec<u8>>) {
+        self.blocking.postponed.push_back((id, argv));
+    }
+
+    /// At the end of a pause: each postponed command goes first among its client's held
+    /// commands, which then run in order (they may be postponed again by a new pause).
+    pub(crate) fn release_postponed_clients(&mut self) {
+        while let Some((id, argv)) = self.blocking.postponed.pop_front() {
+            self.blocking.held.entry(id).or_default().push_front(argv);
+            if !self.blocking.unblocked.contains(&id) {
+                self.blocking.unblocked.push_back(id);
+            }
+        }
     }
 
     /// Forgets a client's blocked state (Redis's unblockClient) and queues its held
@@ -276,6 +303,7 @@ impl Server {
     /// Drops a disconnecting client's blocked state and held commands.
     pub(crate) fn forget_blocked(&mut self, id: ClientId) {
         self.unblock(id);
+        self.blocking.postponed.retain(|(c, _)| *c != id);
         self.blocking.held.remove(&id);
         self.blocking.unblocked.retain(|&c| c != id);
     }
@@ -439,7 +467,7 @@ impl Server {
 
     /// Runs the commands a client sent while it was blocked, until it blocks again.
     fn run_held_commands(&mut self, id: ClientId, now: u64) {
-        while !self.is_blocked(id) {
+        while !self.is_blocked(id) && !self.is_postponed(id) {
             let Some(argv) = self
                 .blocking
                 .held

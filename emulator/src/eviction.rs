@@ -160,6 +160,10 @@ impl Server {
     /// (commands that may grow memory are then refused).
     pub(crate) fn perform_evictions(&mut self) -> bool {
         let now = self.clock.now();
+        // Nothing is evicted while clients are paused (the dataset stays constant).
+        if self.clients_paused(now) {
+            return true;
+        }
         let ok = self.evict_until_under_limit(now);
         // Evictions are propagated at once and never as a transaction.
         self.flush_propagation(false);

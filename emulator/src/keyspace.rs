@@ -95,7 +95,11 @@ impl Server {
         if !self.key_is_expired(db, key, now) {
             return false;
         }
-        self.delete_expired_key(db, key);
+        // While clients are paused the dataset stays as it is: the key reads as missing and
+        // goes once the pause is over.
+        if !self.clients_paused(now) {
+            self.delete_expired_key(db, key);
+        }
         true
     }
 
@@ -129,7 +133,10 @@ impl Server {
         if slot
             .is_some_and(|s| !loading && self.dbs[db].expire_at_slot(s).is_some_and(|at| now > at))
         {
-            self.delete_expired_key(db, key);
+            // While clients are paused an expired key reads as missing but stays.
+            if !self.clients_paused(now) {
+                self.delete_expired_key(db, key);
+            }
             slot = None;
         }
         // An observer's reads are invisible: no statistics, events or access times.
@@ -264,7 +271,7 @@ impl Server {
             }
         }
         self.active_expire.last_cron_ms = Some(now);
-        if self.monitor.active_expire_enabled {
+        if self.monitor.active_expire_enabled && !self.clients_paused(now) {
             self.active_expire_cycle(now);
         }
         if self.config.activerehashing {

@@ -21,6 +21,7 @@ mod keyspace;
 pub mod lifecycle;
 pub mod memory;
 pub mod notify;
+pub mod pause;
 pub mod persistence;
 mod propagate;
 pub mod pubsub;

@@ -122,6 +122,8 @@ pub struct Server {
     pub(crate) config_generation: u64,
     /// Whether the running command comes from an observer (see `connect_observer`).
     pub(crate) observer_running: bool,
+    /// CLIENT PAUSE in force, if any.
+    pub(crate) pause: Option<crate::pause::Pause>,
     /// The id the next observer gets (counting down from below the script client's).
     next_observer_id: ClientId,
     /// The append-only file's state.
@@ -171,6 +173,7 @@ impl Server {
             monitoring: Default::default(),
             spare_argv: None,
             observer_running: false,
+            pause: None,
             config_generation: 0,
             next_observer_id: crate::scripting::SCRIPT_CLIENT_ID - 1,
             aof: crate::persistence::aof::Aof::new(),
@@ -356,6 +359,7 @@ impl Server {
         self.aof_cron(now);
         self.close_idle_clients(now);
         self.time_out_blocked_clients(now);
+        self.clients_paused(now);
         self.handle_blocked_clients(now);
         self.snapshot_cron(now);
     }
@@ -366,6 +370,7 @@ impl Server {
             self.next_keys_cron(),
             self.next_idle_timeout(),
             self.next_block_timeout(),
+            self.next_pause_end(),
             self.next_aof_deadline(),
             self.next_snapshot_deadline(),
         ]
@@ -541,6 +546,10 @@ impl Server {
         }
         if let Some(err) = self.refuse_monitor_keyspace_access(id, spec) {
             return Some(self.reject(id, Some(spec), err));
+        }
+        if self.pause_holds(id, spec, queued_flags, now) {
+            self.postpone(id, argv);
+            return None;
         }
         if in_multi && !runs_inside_multi(spec) {
             if let Some(multi) = self.client_mut(id).multi.as_mut() {

@@ -32,6 +32,8 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("client|getname", client::getname),
     ("client|reply", client::reply),
     ("client|no-evict", client::no_evict),
+    ("client|pause", client::pause),
+    ("client|unpause", client::unpause),
     ("client|help", client::help),
 ];
 

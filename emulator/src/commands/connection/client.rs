@@ -3,8 +3,10 @@
 use std::fmt::Write;
 
 use super::{is_word, quoted, DEFAULT_USER};
+use crate::blocking::{parse_timeout, TimeoutUnit};
 use crate::client::{Client, ClientClass, ClientId, ReplyMode};
 use crate::errors;
+use crate::pause::PauseKind;
 use crate::resp::Reply;
 use crate::server::{Call, Server};
 use crate::util::parse_i64;
@@ -319,6 +321,36 @@ pub(super) fn no_evict(srv: &mut Server, call: &mut Call) -> Reply {
     } else {
         return errors::syntax();
     }
+    Reply::ok()
+}
+
+/// CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout, as in Redis;
+/// a timeout of 0 ends the pause at the next check.
+pub(super) fn pause(srv: &mut Server, call: &mut Call) -> Reply {
+    if call.argc() > 4 {
+        return Reply::Error(super::super::introspection::subcommand_syntax_error(call));
+    }
+    let kind = match call.argv.get(3) {
+        None => PauseKind::All,
+        Some(mode) if is_word(mode, "write") => PauseKind::Write,
+        Some(mode) if is_word(mode, "all") => PauseKind::All,
+        Some(_) => return Reply::error("ERR CLIENT PAUSE mode must be WRITE or ALL"),
+    };
+    let millis = match parse_timeout(call.arg(2), TimeoutUnit::Milliseconds) {
+        Ok(millis) => millis,
+        Err(reply) => return reply,
+    };
+    let end = if millis == 0 {
+        0
+    } else {
+        call.now.saturating_add(millis)
+    };
+    srv.pause_clients(kind, end);
+    Reply::ok()
+}
+
+pub(super) fn unpause(srv: &mut Server, _call: &mut Call) -> Reply {
+    srv.unpause_clients();
     Reply::ok()
 }
 
