@@ -71,6 +71,24 @@ fn histogram_of(reply: &Reply, command: &str) -> (i64, Vec<i64>, Vec<i64>) {
     (calls, labels, counts)
 }
 
+/// A text reply with every run of digits replaced by `N`.
+fn without_numbers(reply: &Reply) -> String {
+    let (Reply::Bulk(text) | Reply::Verbatim(_, text)) = reply else {
+        panic!("not text: {reply:?}")
+    };
+    let mut out = String::new();
+    for c in String::from_utf8_lossy(text).chars() {
+        if c.is_ascii_digit() {
+            if !out.ends_with('N') {
+                out.push('N');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[test]
 fn latency_monitor_and_histograms_answer_like_redis() {
     let Some(binary) = require_tool("redis-server", "latency_differential") else {
@@ -85,6 +103,8 @@ fn latency_monitor_and_histograms_answer_like_redis() {
     twin.command(&argv("HELLO 3")).expect("RESP3 for maps");
 
     same(&mut twin, "LATENCY HELP");
+    same(&mut twin, "LATENCY DOCTOR");
+    same(&mut twin, "LATENCY GRAPH command");
     same(&mut twin, "LATENCY LATEST");
     same(&mut twin, "LATENCY HISTORY command");
     same(&mut twin, "LATENCY RESET");
@@ -136,6 +156,11 @@ fn latency_monitor_and_histograms_answer_like_redis() {
             );
         }
     }
+    // The report and the graph, numbers aside (latencies and ages are each server's own).
+    for query in ["LATENCY DOCTOR", "LATENCY GRAPH command"] {
+        let (ours, theirs) = both(&mut twin, query);
+        assert_eq!(without_numbers(&ours), without_numbers(&theirs), "{query}");
+    }
     let (ours, theirs) = both(&mut twin, "LATENCY HISTORY command");
     for reply in [&ours, &theirs] {
         assert!(
@@ -147,6 +172,7 @@ fn latency_monitor_and_histograms_answer_like_redis() {
     same(&mut twin, "LATENCY RESET fast-command nosuch");
     same(&mut twin, "LATENCY RESET COMMAND");
     same(&mut twin, "LATENCY LATEST");
+    same(&mut twin, "LATENCY DOCTOR");
     same(&mut twin, "CONFIG SET latency-monitor-threshold 0");
     same(&mut twin, "DEBUG SLEEP 0.15");
     same(&mut twin, "LATENCY LATEST");

@@ -2,9 +2,7 @@
 //! that takes at least that many milliseconds is recorded as a `command` event (or
 //! `fast-command` for commands flagged fast), one sample per second per event, the last 160
 //! seconds kept; and LATENCY, which reports them and the per-command histograms.
-//!
-//! LATENCY GRAPH and LATENCY DOCTOR are not implemented yet: they answer Redis's unknown
-//! subcommand error.
+//! GRAPH and DOCTOR are written by `latency_report`.
 
 use super::help_reply;
 use crate::commands::{flags, spec, CommandSpec};
@@ -47,8 +45,13 @@ impl Series {
         self.samples[(self.next + SERIES_LEN - 1) % SERIES_LEN]
     }
 
+    /// The highest latency ever recorded for the event.
+    pub(super) fn max(&self) -> u64 {
+        self.max
+    }
+
     /// Oldest first, skipping unused slots.
-    fn history(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+    pub(super) fn history(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         (0..SERIES_LEN)
             .map(move |j| self.samples[(self.next + j) % SERIES_LEN])
             .filter(|&(time, _)| time != 0)
@@ -71,6 +74,10 @@ impl LatencyEvents {
                 self.events.push((event.to_string(), series));
             }
         }
+    }
+
+    pub(super) fn all(&self) -> &[(String, Series)] {
+        &self.events
     }
 
     fn find(&self, event: &[u8]) -> Option<&Series> {
@@ -172,6 +179,28 @@ pub(super) fn history(srv: &mut Server, call: &mut Call) -> Reply {
                 .collect()
         });
     Reply::Array(samples)
+}
+
+/// LATENCY GRAPH event: the event's samples as an ASCII sparkline.
+pub(super) fn graph(srv: &mut Server, call: &mut Call) -> Reply {
+    let event = call.arg(2);
+    let now_secs = call.now / 1000;
+    match srv.monitor.latency_events.find(event) {
+        Some(series) => {
+            let name = String::from_utf8_lossy(event);
+            let text = super::latency_report::graph(&name, series, now_secs);
+            Reply::Verbatim("txt", text.into_bytes())
+        }
+        None => Reply::Error(format!(
+            "ERR No samples available for event '{}'",
+            String::from_utf8_lossy(event)
+        )),
+    }
+}
+
+/// LATENCY DOCTOR: Redis's report on the events recorded, with its advice.
+pub(super) fn doctor(srv: &mut Server, call: &mut Call) -> Reply {
+    Reply::Verbatim("txt", srv.latency_report(call.now / 1000).into_bytes())
 }
 
 /// LATENCY RESET [event ...]: how many events were deleted.

@@ -8,6 +8,7 @@ mod debug;
 mod info;
 mod latency;
 mod latency_monitor;
+mod latency_report;
 mod lolwut;
 mod memory;
 mod module;
@@ -54,6 +55,8 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("latency|reset", latency_monitor::reset),
     ("latency|histogram", latency_monitor::histogram),
     ("latency|help", latency_monitor::help),
+    ("latency|graph", latency_monitor::graph),
+    ("latency|doctor", latency_monitor::doctor),
     ("module|help", module::help),
     ("module|list", module::list),
     ("module|load", module::load),
