@@ -206,3 +206,26 @@ fn sentences(text: &str) -> Vec<String> {
     }
     out
 }
+
+/// Within a module the levels only go up, so a learner who stops at a level has seen every
+/// step of it.
+#[test]
+fn levels_never_go_back_down_within_a_module() {
+    let course = common::course();
+    let mut problems = Vec::new();
+    for module in &course.modules {
+        for pair in module.steps.windows(2) {
+            if pair[1].level < pair[0].level {
+                problems.push(format!(
+                    "{}: {} ({}) comes after {} ({})",
+                    module.id,
+                    pair[1].id,
+                    pair[1].level.name(),
+                    pair[0].id,
+                    pair[0].level.name()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
