@@ -15,8 +15,10 @@ Usage: scripts/soak.py [--seconds 1800] [--clients 32] [--emu PATH] [--redis PAT
 """
 
 import argparse
+import atexit
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -169,8 +171,26 @@ def free_port():
     return port
 
 
+# Every server started, so that they are stopped however the soak ends (Ctrl-C, SIGTERM, an
+# error): a soak must never leave servers running behind it.
+STARTED = []
+
+
+def stop_servers(*_):
+    for proc in STARTED:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def stop_on_signal(signum, _frame):
+    stop_servers()
+    sys.exit(128 + signum)
+
+
 def start(name, argv, port):
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    STARTED.append(proc)
     for _ in range(500):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -237,4 +257,7 @@ def main():
 
 
 if __name__ == "__main__":
+    atexit.register(stop_servers)
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGHUP, stop_on_signal)
     main()
