@@ -5,7 +5,7 @@
 //! deleted, and nothing is evicted.
 
 use crate::client::ClientId;
-use crate::commands::{flags, CommandSpec};
+use crate::commands::flags;
 use crate::server::Server;
 
 /// What a pause holds back; ALL is the more restrictive.
@@ -57,12 +57,13 @@ impl Server {
         }
     }
 
-    /// Whether the pause holds back this command (`queued_flags`: the flags of the commands
-    /// an EXEC would run).
+    /// Whether the pause holds back a command with these flags (`command_flags`: Redis's
+    /// getCommandFlags; `queued_flags`: those of the commands an EXEC would run).
     pub(crate) fn pause_holds(
         &mut self,
         id: ClientId,
-        spec: &CommandSpec,
+        command: &str,
+        command_flags: u32,
         queued_flags: u32,
         now: u64,
     ) -> bool {
@@ -76,8 +77,8 @@ impl Server {
         match self.pause.map(|p| p.kind) {
             Some(PauseKind::All) => true,
             Some(PauseKind::Write) => {
-                spec.flags & may_replicate != 0
-                    || (spec.name == "exec" && queued_flags & may_replicate != 0)
+                command_flags & may_replicate != 0
+                    || (command == "exec" && queued_flags & may_replicate != 0)
             }
             None => false,
         }

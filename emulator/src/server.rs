@@ -547,14 +547,18 @@ impl Server {
         if let Some(err) = self.refuse_monitor_keyspace_access(id, spec) {
             return Some(self.reject(id, Some(spec), err));
         }
-        if self.pause_holds(id, spec, queued_flags, now) {
-            self.postpone(id, argv);
-            return None;
+        if self.pause.is_some() {
+            let command_flags = self.command_flags(spec, &argv);
+            if self.pause_holds(id, spec.name, command_flags, queued_flags, now) {
+                self.postpone(id, argv);
+                return None;
+            }
         }
         if in_multi && !runs_inside_multi(spec) {
+            let command_flags = self.command_flags(spec, &argv);
             if let Some(multi) = self.client_mut(id).multi.as_mut() {
                 // EXEC is refused under OOM if any queued command may grow memory.
-                multi.flags |= spec.flags;
+                multi.flags |= command_flags;
                 multi.queued.push(argv);
             }
             return Some(Reply::simple("QUEUED"));
@@ -618,6 +622,31 @@ impl Server {
         };
         self.count_error(&err);
         Reply::Error(err)
+    }
+
+    /// Redis's getCommandFlags: a command's own flags, except that a script or function which
+    /// declares flags (an EVAL shebang, a function's `flags`) has them decide whether it may
+    /// write, needs memory or may run on stale data (Redis's scriptFlagsToCmdFlags).
+    pub(crate) fn command_flags(&self, spec: &CommandSpec, argv: &[Vec<u8>]) -> u32 {
+        let Some(declared) = self
+            .scripting
+            .declared_flags(spec.name, argv)
+            .filter(|d| !d.compat)
+        else {
+            return spec.flags;
+        };
+        let mut command_flags =
+            spec.flags & !(flags::STALE | flags::DENYOOM | flags::WRITE | flags::MAY_REPLICATE);
+        if !(declared.allow_oom || declared.no_writes) {
+            command_flags |= flags::DENYOOM;
+        }
+        if !declared.no_writes {
+            command_flags |= flags::WRITE;
+        }
+        if declared.allow_stale {
+            command_flags |= flags::STALE;
+        }
+        command_flags
     }
 
     /// Runs a command's handler and records its statistics. Used for top-level commands, for

@@ -51,7 +51,12 @@ impl Pair {
     /// Sends `line` from `who` on both sides and returns the replies each gave at once
     /// (Redis: within ANSWER when the engine answered, or nothing within SILENCE).
     fn send(&mut self, who: Who, line: &str) -> (Vec<Reply>, Vec<Reply>) {
-        let argv: Vec<Vec<u8>> = line.split(' ').map(|w| w.as_bytes().to_vec()).collect();
+        self.send_argv(who, &line.split(' ').collect::<Vec<_>>())
+    }
+
+    /// `send`, with arguments that may hold spaces.
+    fn send_argv(&mut self, who: Who, words: &[&str]) -> (Vec<Reply>, Vec<Reply>) {
+        let argv: Vec<Vec<u8>> = words.iter().map(|w| w.as_bytes().to_vec()).collect();
         let i = Self::index(who);
         self.redis[i].send(&argv).expect("send");
         let now = self.now();
@@ -96,6 +101,20 @@ fn same(pair: &mut Pair, who: Who, line: &str) -> Vec<Reply> {
     let (ours, theirs) = pair.send(who, line);
     assert_eq!(ours, theirs, "{who:?}: {line}");
     ours
+}
+
+fn same_argv(pair: &mut Pair, who: Who, argv: &[&str]) {
+    let (ours, theirs) = pair.send_argv(who, argv);
+    assert_eq!(ours, theirs, "{who:?}: {argv:?}");
+}
+
+fn silent_argv(pair: &mut Pair, who: Who, argv: &[&str]) {
+    let (ours, theirs) = pair.send_argv(who, argv);
+    assert_eq!(
+        (ours, theirs),
+        (vec![], vec![]),
+        "{who:?}: {argv:?} must wait"
+    );
 }
 
 fn silent(pair: &mut Pair, who: Who, line: &str) {
@@ -178,6 +197,18 @@ fn client_pause_holds_the_commands_redis_holds() {
     silent(&mut pair, B, "PUBLISH ch hello");
     same(&mut pair, A, "CLIENT UNPAUSE");
     released(&mut pair, B, &[ok(), bulk("v"), Reply::Integer(0)]);
+
+    // Scripts: what a script declares decides (Redis's getCommandFlags). One flagged
+    // no-writes runs; one with a shebang and no such flag, like one without a shebang, waits.
+    same(&mut pair, A, "CLIENT PAUSE 100000 WRITE");
+    same_argv(
+        &mut pair,
+        B,
+        &["EVAL", "#!lua flags=no-writes\nreturn 1", "0"],
+    );
+    silent_argv(&mut pair, B, &["EVAL", "#!lua\nreturn 2", "0"]);
+    same(&mut pair, A, "CLIENT UNPAUSE");
+    released(&mut pair, B, &[Reply::Integer(2)]);
 
     // A transaction: its writes wait as they are sent, before they are queued.
     same(&mut pair, A, "CLIENT PAUSE 100000 WRITE");

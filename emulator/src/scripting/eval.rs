@@ -55,6 +55,12 @@ impl EvalEngine {
         Ok(sha)
     }
 
+    /// The flags a cached script declared, found by its SHA-1 (any case).
+    pub(crate) fn flags_of(&self, sha: &[u8]) -> Option<ScriptFlags> {
+        let sha = std::str::from_utf8(sha).ok()?.to_ascii_lowercase();
+        self.scripts.get(&sha).map(|s| s.flags)
+    }
+
     pub fn contains(&self, sha: &[u8]) -> bool {
         std::str::from_utf8(sha).is_ok_and(|s| self.scripts.contains_key(&s.to_ascii_lowercase()))
     }

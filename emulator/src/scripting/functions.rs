@@ -66,7 +66,7 @@ impl Libraries {
         self.index.contains_key(&name.to_ascii_lowercase())
     }
 
-    fn function(&self, name: &[u8]) -> Option<&FunctionEntry> {
+    pub(crate) fn function(&self, name: &[u8]) -> Option<&FunctionEntry> {
         let owner = self.index.get(&name.to_ascii_lowercase())?;
         self.libraries
             .get(owner)?

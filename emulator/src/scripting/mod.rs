@@ -107,6 +107,29 @@ impl Scripting {
         }
     }
 
+    /// What the script or function a command is about to run declares, as Redis's
+    /// evalGetCommandFlags and fcallGetCommandFlags find it: EVAL's shebang, EVALSHA's cached
+    /// script, FCALL's function. None when it is not known yet (an unknown SHA or function, a
+    /// shebang that does not parse) or for other commands.
+    pub(crate) fn declared_flags(
+        &self,
+        command: &str,
+        argv: &[Vec<u8>],
+    ) -> Option<flags::ScriptFlags> {
+        let target = argv.get(1)?;
+        match command {
+            "eval" | "eval_ro" => flags::parse_eval_shebang(target).ok().map(|(f, _)| f),
+            "evalsha" | "evalsha_ro" => self.eval.as_ref()?.flags_of(target),
+            "fcall" | "fcall_ro" => self
+                .functions
+                .as_ref()?
+                .libraries
+                .function(target)
+                .map(|f| f.flags),
+            _ => None,
+        }
+    }
+
     pub(crate) fn put_eval(&mut self, engine: Box<EvalEngine>) {
         self.eval = Some(engine);
     }
