@@ -253,8 +253,6 @@ impl Server {
         }
         self.record_latency_event(spec, call, elapsed_us);
         if !spec.has_flag(flags::SKIP_SLOWLOG) {
-            // The passwords of AUTH and HELLO are hidden here as in MONITOR.
-            let redacted = super::monitor_feed::redacted_arguments(spec, &call.argv, &redacted);
             self.slowlog_push(call, elapsed_us, &redacted);
         }
     }
@@ -296,10 +294,14 @@ impl Server {
 
 impl Server {
     /// Clients that may be closed for idleness: not the host's own, not subscribed, not
-    /// blocked.
+    /// blocked, not held by CLIENT PAUSE (Redis's CLIENT_BLOCKED covers both).
     fn idle_candidates(&self) -> impl Iterator<Item = &crate::client::Client> {
         self.clients.values().filter(|c| {
-            !c.internal && !c.closing && !c.in_pubsub_context() && !self.is_blocked(c.id)
+            !c.internal
+                && !c.closing
+                && !c.in_pubsub_context()
+                && !self.is_blocked(c.id)
+                && !self.is_postponed(c.id)
         })
     }
 

@@ -53,12 +53,16 @@ fn logged_args(argv: &[Vec<u8>], redacted: &[usize]) -> Vec<Vec<u8>> {
 
 impl Server {
     /// Records the command if it was slow enough, and trims the log to its maximum length.
-    pub(crate) fn slowlog_push(&mut self, call: &Call, duration_us: u64, redacted: &[usize]) {
+    /// `asked`: the argument positions the command asked to hide; AUTH's and HELLO's
+    /// passwords are hidden as in MONITOR (worked out only for an entry that is kept).
+    pub(crate) fn slowlog_push(&mut self, call: &Call, duration_us: u64, asked: &[usize]) {
         let threshold = self.config.slowlog_log_slower_than;
         if threshold < 0 {
             return;
         }
         if duration_us >= threshold as u64 {
+            let redacted = super::monitor_feed::redacted_arguments(call.spec, &call.argv, asked);
+            let redacted = redacted.as_slice();
             let (peer, client_name) = match self.client(call.client) {
                 Some(c) => (c.addr.clone(), c.name.clone().unwrap_or_default()),
                 None => (String::new(), Vec::new()),
