@@ -188,6 +188,8 @@ impl Engine {
     fn after_use(&self) {
         {
             let mut server = self.server.borrow_mut();
+            // Each use is one turn of the page's event loop.
+            server.before_sleep();
             self.keep_shutdown_image(&mut server);
             let generation = server.config_generation();
             if generation != self.host.config_generation.get() {

@@ -101,6 +101,8 @@ pub struct Client {
     pub internal: bool,
     /// Whether this is an observer (`Server::connect_observer`): its commands leave no trace.
     pub observer: bool,
+    /// CLIENT TRACKING mode (client-side caching).
+    pub tracking: crate::tracking::ClientTracking,
 }
 
 impl Client {
@@ -130,6 +132,7 @@ impl Client {
             outbound: VecDeque::new(),
             internal: false,
             observer: false,
+            tracking: Default::default(),
         }
     }
 

@@ -201,7 +201,7 @@ impl Server {
             let before = self.used_memory() as u64;
             self.dbs[db].remove(&key);
             self.stats.evicted_keys += 1;
-            self.key_modified(db, &key);
+            self.key_removed_by_server(db, &key);
             self.notify_keyspace_event(crate::notify::class::EVICTED, "evicted", &key, db);
             let lazy = self.config.lazyfree_lazy_eviction;
             self.propagate_deletion(db, &key, lazy);

@@ -109,7 +109,7 @@ impl Server {
             self.signal_if_stream(db, key, &old.value);
             self.stats.expired_keys += 1;
             self.notify_keyspace_event(class::EXPIRED, "expired", key, db);
-            self.key_modified(db, key);
+            self.key_removed_by_server(db, key);
             let lazy = self.config.lazyfree_lazy_expire;
             self.propagate_deletion(db, key, lazy);
         }

@@ -28,6 +28,7 @@ pub mod pubsub;
 pub mod resp;
 pub mod scripting;
 pub mod server;
+pub mod tracking;
 pub mod types;
 pub mod util;
 #[cfg(target_arch = "wasm32")]

@@ -150,6 +150,12 @@ impl Server {
         }
     }
 
+    /// How deep in `call()` the server is: 0 outside any command (Redis's
+    /// `fixed_time_expire` is non-zero exactly while a command runs).
+    pub(crate) fn propagation_depth(&self) -> usize {
+        self.propagation.depth
+    }
+
     /// Flushes what work outside any command (active expiry, eviction before a command)
     /// queued, without MULTI, unless a command is running (which flushes when it ends).
     pub(crate) fn flush_propagation_outside_call(&mut self) {

@@ -136,6 +136,8 @@ pub struct Server {
     pub(crate) stopped: bool,
     /// Snapshot state and the disk it goes to (see `persistence`).
     pub(crate) snapshot: crate::persistence::SnapshotState,
+    /// Client-side caching: tracked keys, BCAST prefixes (see `tracking.rs`).
+    pub(crate) tracking: crate::tracking::Tracking,
 }
 
 impl Default for Server {
@@ -181,6 +183,7 @@ impl Server {
             log: Vec::new(),
             stopped: false,
             snapshot: Default::default(),
+            tracking: Default::default(),
         }
     }
 
@@ -269,6 +272,7 @@ impl Server {
         self.unwatch_all(id);
         self.forget_blocked(id);
         self.stop_monitoring(id);
+        self.disable_tracking(id);
         if let Some(client) = self.clients.remove(&id) {
             self.memory.counted_clients -= usize::from(!client.internal);
         }
@@ -362,6 +366,18 @@ impl Server {
         self.clients_paused(now);
         self.handle_blocked_clients(now);
         self.snapshot_cron(now);
+        if self.tracking.clients > 0 {
+            self.limit_tracking_table();
+        }
+        self.before_sleep();
+    }
+
+    /// The work Redis does before its event loop sleeps: BCAST tracking clients receive the
+    /// keys changed under their prefixes since the last time, in one message per prefix.
+    /// A host calls it once it has run the commands it had read (a pipeline's commands then
+    /// share one message, as on Redis); `tick` calls it too.
+    pub fn before_sleep(&mut self) {
+        self.broadcast_invalidations();
     }
 
     /// The host time at which `tick` next has work to do, if any.
@@ -438,11 +454,24 @@ impl Server {
         let queued_before = self.clients.get(&id).map_or(0, |c| c.outbound.len());
         self.reply_slot = None;
         self.observer_running = self.clients.get(&id).is_some_and(|c| c.observer);
+        let caller = self.tracking.current.replace(id);
         let reply = self.process(id, argv, now);
         self.observer_running = false;
         // A BGSAVE is written once its command is done.
         self.finish_background_save();
-        let slot = self.reply_slot.take();
+        let mut slot = self.reply_slot.take();
+        if let Some(client) = self.clients.get_mut(&id) {
+            // CLIENT CACHING applies to the next command, or the next transaction.
+            if client.multi.is_none() && !client.last_command.starts_with("client") {
+                client.tracking.caching = false;
+            }
+            // Invalidations of keys the command changed itself follow its reply.
+            if reply.is_some() {
+                slot.get_or_insert(client.outbound.len());
+            }
+        }
+        self.send_pending_invalidations();
+        self.tracking.current = caller;
         let first = replies.len();
         // One lookup of the client serves every step after the command (they run per command).
         let protocol = match self.clients.get_mut(&id) {
@@ -533,6 +562,9 @@ impl Server {
         }
         if let Some(err) = self.check_memory(spec, in_multi, queued_flags) {
             return Some(self.reject(id, Some(spec), err));
+        }
+        if self.tracking.clients > 0 {
+            self.limit_tracking_table();
         }
         if self.writes_denied_by_disk_error() && denied_on_disk_error(spec, queued_flags) {
             return Some(self.reject(id, Some(spec), errors::MISCONF_RDB.to_string()));
@@ -655,6 +687,7 @@ impl Server {
         let start = (self.micros)();
         let frame = self.enter_call();
         let reply = (command.handler)(self, call);
+        self.track_keys_read(call.client, command.spec, &call.argv);
         let blocked = call.block.is_some();
         self.leave_call(frame, call, command.spec.name, blocked);
         if self.observer_running {

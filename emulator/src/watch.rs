@@ -56,8 +56,23 @@ impl Server {
         }
     }
 
-    /// Records that a key changed: every transaction watching it will fail at EXEC.
+    /// Records that a key changed (Redis's signalModifiedKey): every transaction watching it
+    /// will fail at EXEC, and clients that may cache it are told.
     pub(crate) fn key_modified(&mut self, db: usize, key: &[u8]) {
+        self.touch_watched_key(db, key);
+        let by = self.modifying_client();
+        self.invalidate_tracked_key(key, by, true);
+    }
+
+    /// `key_modified` for a key the server itself deleted (expired or evicted), which Redis
+    /// signals with no client.
+    pub(crate) fn key_removed_by_server(&mut self, db: usize, key: &[u8]) {
+        self.touch_watched_key(db, key);
+        self.invalidate_tracked_key(key, None, true);
+    }
+
+    /// Dooms the transactions watching a key.
+    fn touch_watched_key(&mut self, db: usize, key: &[u8]) {
         if self.watches.by_key.is_empty() {
             return;
         }

@@ -531,6 +531,8 @@ impl EventLoop {
     /// commands run, and pushes caused by others are taken ahead of its next commands
     /// (`take_pending_pushes`), so nothing a client receives is reordered.
     fn deliver_outbound(&mut self) {
+        // As Redis before it sleeps: BCAST invalidations for what this wakeup's commands did.
+        self.server.before_sleep();
         let mut attention = std::mem::take(&mut self.attention);
         attention.clear();
         attention.extend(self.server.clients_needing_attention());

@@ -470,3 +470,42 @@ fn the_served_address_is_the_one_reported() {
         "{list}"
     );
 }
+
+#[test]
+fn broadcast_invalidations_batch_a_pipeline_as_redis_does() {
+    let Some(redis) = RealRedis::start_for_test("BCAST batching") else {
+        return;
+    };
+    let emu = Emu::start();
+    // A BCAST tracking client, then a pipeline of writes from another client in one request:
+    // Redis sends the keys changed by everything it read at once as one message.
+    let received = |port: u16| {
+        let socket = || {
+            let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.set_nodelay(true).unwrap();
+            s
+        };
+        let mut tracker = socket();
+        let mut setup = encode_command(&["HELLO", "3"]);
+        setup.extend(encode_command(&[
+            "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "user:",
+        ]));
+        exchange(&mut tracker, &setup);
+        let mut writer = socket();
+        let mut writes = encode_command(&["SET", "user:1", "a"]);
+        writes.extend(encode_command(&["SET", "other", "b"]));
+        writes.extend(encode_command(&["MSET", "user:3", "c", "user:2", "d"]));
+        let (replies, _) = exchange(&mut writer, &writes);
+        let (pushes, _) = exchange(&mut tracker, b"");
+        (
+            String::from_utf8_lossy(&replies).into_owned(),
+            String::from_utf8_lossy(&pushes).into_owned(),
+        )
+    };
+    let theirs = received(redis.port());
+    assert_eq!(
+        theirs.1,
+        ">2\r\n$10\r\ninvalidate\r\n*3\r\n$6\r\nuser:1\r\n$6\r\nuser:2\r\n$6\r\nuser:3\r\n"
+    );
+    assert_eq!(received(emu.port), theirs);
+}

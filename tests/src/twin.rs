@@ -79,6 +79,8 @@ impl Twin {
         self.redis.send(argv)?;
         let now = self.host_now();
         let mut replies = self.engine.execute(self.client, argv.to_vec(), now);
+        // The host's event loop turns once per command (BCAST invalidations go out then).
+        self.engine.before_sleep();
         // Pushes caused by the command itself belong in the replies; anything queued for the
         // client comes after them.
         replies.extend(self.engine.take_outbound(self.client));

@@ -33,9 +33,38 @@ pub fn format_reply(reply: &Reply, proto: Protocol) -> String {
         Ok(Some((r, _))) => r,
         _ => reply.clone(),
     };
+    if let Some(line) = invalidation_line(&seen) {
+        return line;
+    }
     let mut out = String::new();
     format_into(&seen, "", &mut out);
     out
+}
+
+/// redis-cli's one-line form of a RESP3 `invalidate` push with a list of keys:
+/// `-> invalidate: 'k1', 'k2'` (keys as they are, up to a NUL byte, as its `%s` prints them).
+/// The null of a flush is printed as any other push.
+fn invalidation_line(reply: &Reply) -> Option<String> {
+    let Reply::Push(items) = reply else {
+        return None;
+    };
+    let [Reply::Bulk(kind), Reply::Array(keys)] = items.as_slice() else {
+        return None;
+    };
+    if !kind.starts_with(b"invalidate") {
+        return None;
+    }
+    let keys: Vec<String> = keys
+        .iter()
+        .map(|key| match key {
+            Reply::Bulk(bytes) => {
+                let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+                format!("'{}'", String::from_utf8_lossy(&bytes[..end]))
+            }
+            _ => String::new(),
+        })
+        .collect();
+    Some(format!("-> invalidate: {}\n", keys.join(", ")))
 }
 
 /// Formats a reply as redis-cli prints the replies it shows raw even on a terminal (INFO,
@@ -174,6 +203,20 @@ mod tests {
 
     fn tty(r: Reply, proto: Protocol) -> String {
         format_reply(&r, proto)
+    }
+
+    #[test]
+    fn invalidation_pushes_print_on_one_line() {
+        let push = |keys: Reply| Reply::Push(vec![Reply::bulk("invalidate"), keys]);
+        let keys = Reply::Array(vec![Reply::bulk("user:1"), Reply::bulk("a b")]);
+        assert_eq!(
+            format_reply(&push(keys), Protocol::Resp3),
+            "-> invalidate: 'user:1', 'a b'\n"
+        );
+        assert_eq!(
+            format_reply(&push(Reply::Null), Protocol::Resp3),
+            "1) \"invalidate\"\n2) (nil)\n"
+        );
     }
 
     #[test]

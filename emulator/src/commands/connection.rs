@@ -1,7 +1,8 @@
 //! Connection commands: PING, ECHO, SELECT, QUIT, RESET, HELLO, AUTH, and CLIENT (in its own
-//! module).
+//! modules).
 
 mod client;
+mod tracking;
 
 use super::Handler;
 use crate::client::{ClientId, ReplyMode};
@@ -35,6 +36,10 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("client|pause", client::pause),
     ("client|unpause", client::unpause),
     ("client|help", client::help),
+    ("client|tracking", tracking::tracking),
+    ("client|caching", tracking::caching),
+    ("client|getredir", tracking::getredir),
+    ("client|trackinginfo", tracking::trackinginfo),
 ];
 
 /// Whether an argument is `word`, ignoring case, compared as C's `strcasecmp` does (up to
@@ -99,6 +104,7 @@ fn reset(srv: &mut Server, call: &mut Call) -> Reply {
     srv.drop_subscriptions(id);
     srv.unwatch_all(id);
     srv.stop_monitoring(id);
+    srv.disable_tracking(id);
     let authenticated = !srv.default_user_has_password();
     let client = srv.client_mut(id);
     client.db = 0;

@@ -6,6 +6,8 @@
 
 mod getkeys;
 
+pub(crate) use getkeys::key_positions;
+
 use super::spec::{self, ArgKind, ArgSpec, CommandSpec, Doc};
 use super::{Handler, Registry};
 use crate::resp::Reply;

@@ -179,6 +179,11 @@ pub fn find_spec(full_name: &str) -> Option<&'static CommandSpec> {
     }
 }
 
+/// The positions in `argv` of the keys a command line names (Redis's getKeysFromCommand).
+pub(crate) fn key_positions(spec: &'static CommandSpec, argv: &[Vec<u8>]) -> Vec<usize> {
+    introspection::key_positions(spec, argv)
+}
+
 /// How looking up argv[0] (and argv[1] for containers) went.
 pub enum Lookup {
     Found(Command),

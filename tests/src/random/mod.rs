@@ -15,6 +15,7 @@ mod rng;
 mod run;
 mod streams;
 mod strings;
+mod tracking;
 
 pub use rng::Rng;
 pub use run::{replay, shrink, Divergence, Reproduction};
@@ -74,6 +75,7 @@ pub fn all_templates() -> Vec<&'static Template> {
         lists::TEMPLATES,
         hashes::TEMPLATES,
         streams::TEMPLATES,
+        tracking::TEMPLATES,
     ]
     .into_iter()
     .flatten()

@@ -98,6 +98,15 @@ fn write_client_line(out: &mut String, client: &Client, call: &Call, blocked: Op
     if blocked.is_some() {
         flags.push('b');
     }
+    if client.tracking.on {
+        flags.push('t');
+    }
+    if client.tracking.broken_redirect {
+        flags.push('R');
+    }
+    if client.tracking.bcast {
+        flags.push('B');
+    }
     if client.dirty_cas {
         flags.push('d');
     }
@@ -144,7 +153,7 @@ fn write_client_line(out: &mut String, client: &Client, call: &Call, blocked: Op
          flags={flags} db={db} sub={sub} psub={psub} ssub={ssub} multi={multi} qbuf={qbuf} \
          qbuf-free={qbuf_free} argv-mem={argv_mem} multi-mem={multi_mem} rbs=1024 rbp=0 \
          obl=0 oll={oll} omem={omem} tot-mem={tot_mem} events=r cmd={cmd} user={user} \
-         redir=-1 resp={resp}",
+         redir={redir} resp={resp}",
         id = client.id,
         addr = client.addr,
         laddr = client.laddr,
@@ -160,6 +169,11 @@ fn write_client_line(out: &mut String, client: &Client, call: &Call, blocked: Op
         tot_mem = 22272 + qbuf + argv_mem + multi_mem + omem,
         cmd = client.last_command,
         user = client.user,
+        redir = if client.tracking.on {
+            i64::try_from(client.tracking.redirect).unwrap_or(i64::MAX)
+        } else {
+            -1
+        },
         resp = client.protocol.version(),
     );
 }

@@ -83,6 +83,15 @@ fn has_keys(spec: &'static CommandSpec) -> bool {
     extractor(spec.name).is_some() || key_specs(spec).iter().any(|k| !k.has("not_key"))
 }
 
+/// The argument positions of the keys in a command line for `spec` (none if the line
+/// names none).
+pub(crate) fn key_positions(spec: &'static CommandSpec, argv: &[Vec<u8>]) -> Vec<usize> {
+    if !has_keys(spec) {
+        return Vec::new();
+    }
+    find_keys(spec, argv).into_iter().map(|k| k.pos).collect()
+}
+
 fn find_keys(spec: &'static CommandSpec, argv: &[Vec<u8>]) -> Vec<KeyRef> {
     let specs = key_specs(spec);
     let real_specs = specs.iter().any(|k| !k.has("not_key"));

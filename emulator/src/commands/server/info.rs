@@ -229,7 +229,7 @@ impl Server {
         s.field("client_recent_max_input_buffer", 0);
         s.field("client_recent_max_output_buffer", 0);
         s.field("blocked_clients", self.blocked_client_count());
-        s.field("tracking_clients", 0);
+        s.field("tracking_clients", self.tracking.clients);
         s.field("clients_in_timeout_table", self.clients_in_timeout_table());
     }
 
@@ -450,13 +450,13 @@ impl Server {
             "active_defrag_key_misses",
             "total_active_defrag_time",
             "current_active_defrag_time",
-            "tracking_total_keys",
-            "tracking_total_items",
-            "tracking_total_prefixes",
-            "unexpected_error_replies",
         ] {
             s.field(name, 0);
         }
+        s.field("tracking_total_keys", self.tracking.total_keys());
+        s.field("tracking_total_items", self.tracking.total_items());
+        s.field("tracking_total_prefixes", self.tracking.total_prefixes());
+        s.field("unexpected_error_replies", 0);
         s.field("total_error_replies", st.total_error_replies);
         s.field("dump_payload_sanitizations", 0);
         s.field("total_reads_processed", m.reads_processed);

@@ -120,6 +120,7 @@ fn flushdb(srv: &mut Server, call: &mut Call) -> Reply {
         return errors::syntax();
     }
     srv.empty_db(call.db);
+    srv.invalidate_all_tracked_keys();
     srv.force_propagation();
     Reply::ok()
 }
@@ -131,6 +132,7 @@ fn flushall(srv: &mut Server, call: &mut Call) -> Reply {
     for db in 0..srv.dbs.len() {
         srv.empty_db(db);
     }
+    srv.invalidate_all_tracked_keys();
     srv.force_propagation();
     // With `save` rules, Redis saves the now empty dataset at once.
     if !srv.config.save.is_empty() {
