@@ -47,6 +47,7 @@ pub fn check_step(step: &Step) -> (usize, Vec<Failure>) {
     let mut server = Server::new();
     let mut playground = Playground::new(&step.id, &mut server);
     playground.run_blocks(&step.blocks);
+    playground.check_arrival_claims(&step.body);
     let (mut checked, mut failures) = (playground.checked, playground.failures);
     if let Some(check) = &step.check {
         run_own_check(&step.id, check, &mut server, &mut checked, &mut failures);
@@ -103,8 +104,37 @@ struct Playground<'a> {
     id: String,
     server: &'a mut Server,
     panes: HashMap<String, Session>,
+    /// What each pane printed on its own, between commands (messages, invalidations,
+    /// late replies), as the console shows it.
+    arrivals: HashMap<String, String>,
     checked: usize,
     failures: Vec<Failure>,
+}
+
+/// The sentences of a step that say what a pane prints by itself: "Pane C prints `text`".
+fn arrival_claims(body: &str) -> Vec<(String, String)> {
+    let mut claims = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("ane ") {
+        let after = &rest[at + 4..];
+        rest = after;
+        let mut chars = after.chars();
+        let (Some(pane), Some(' ')) = (chars.next(), chars.next()) else {
+            continue;
+        };
+        let Some(claim) = after[2..].strip_prefix("prints") else {
+            continue;
+        };
+        let Some(quoted) = claim.trim_start().strip_prefix('`') else {
+            continue;
+        };
+        if let Some(end) = quoted.find('`') {
+            if pane.is_ascii_uppercase() {
+                claims.push((pane.to_string(), quoted[..end].to_string()));
+            }
+        }
+    }
+    claims
 }
 
 impl<'a> Playground<'a> {
@@ -113,6 +143,7 @@ impl<'a> Playground<'a> {
             id: id.to_string(),
             server,
             panes: HashMap::new(),
+            arrivals: HashMap::new(),
             checked: 0,
             failures: Vec::new(),
         }
@@ -143,6 +174,54 @@ impl<'a> Playground<'a> {
                     self.failures.push(failure);
                 }
                 self.checked += usize::from(command.expect.is_some());
+                // The app's event loop turns after each command, then consoles show what
+                // arrived.
+                server.before_sleep();
+                for (name, session) in self.panes.iter_mut() {
+                    let arrived = session.take_arrivals(server);
+                    self.arrivals
+                        .entry(name.clone())
+                        .or_default()
+                        .push_str(&arrived);
+                }
+            }
+        }
+    }
+
+    /// Checks each "Pane X prints `text`" of the step's prose: `text` is one of the lines
+    /// pane X printed by itself. A claim not met at once is given up to ten seconds of
+    /// engine time, as a learner would wait (a blocking command's timeout).
+    fn check_arrival_claims(&mut self, body: &str) {
+        let claims = arrival_claims(body);
+        let met = |arrivals: &HashMap<String, String>, pane: &str, text: &str| {
+            arrivals
+                .get(pane)
+                .is_some_and(|printed| printed.lines().any(|line| line == text))
+        };
+        for _ in 0..100 {
+            if claims.iter().all(|(p, t)| met(&self.arrivals, p, t)) {
+                break;
+            }
+            self.server.advance_clock(100);
+            self.server.tick(START_MS);
+            for (name, session) in self.panes.iter_mut() {
+                let arrived = session.take_arrivals(self.server);
+                self.arrivals
+                    .entry(name.clone())
+                    .or_default()
+                    .push_str(&arrived);
+            }
+        }
+        for (pane, text) in claims {
+            self.checked += 1;
+            let printed = self.arrivals.get(&pane).map_or("", String::as_str);
+            if !met(&self.arrivals, &pane, &text) {
+                self.failures.push(Failure {
+                    step: self.id.clone(),
+                    command: format!("what pane {pane} prints by itself"),
+                    expected: Some(text),
+                    actual: printed.to_string(),
+                });
             }
         }
     }
