@@ -10,6 +10,8 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use emulator::Reply;
+
 use crate::engine::{now_ms, Engine};
 use crate::lesson::RunRequest;
 
@@ -392,6 +394,29 @@ pub fn console(props: &ConsoleProps) -> Html {
         })
     };
 
+    // What another client would type to stop this pane's busy script: SCRIPT KILL, or
+    // FUNCTION KILL for a function (SCRIPT KILL then answers BUSY).
+    let kill_script = {
+        let (engine, pane, redraw) = (engine.clone(), pane.clone(), redraw.clone());
+        Callback::from(move |_: MouseEvent| {
+            let mut sent = "SCRIPT KILL";
+            let mut reply = engine.observe_command(&["SCRIPT", "KILL"]);
+            if matches!(&reply, Reply::Error(e) if e.starts_with("BUSY")) {
+                sent = "FUNCTION KILL";
+                reply = engine.observe_command(&["FUNCTION", "KILL"]);
+            }
+            let answer = match &reply {
+                Reply::Error(e) => format!("(error) {e}"),
+                Reply::Simple(s) => s.clone(),
+                _ => String::new(),
+            };
+            pane.borrow_mut()
+                .transcript
+                .push(Line::Note(format!("({sent} sent by the page: {answer})")));
+            redraw.force_update();
+        })
+    };
+
     let oninput = {
         let (pane, redraw) = (pane.clone(), redraw.clone());
         Callback::from(move |e: InputEvent| {
@@ -616,6 +641,8 @@ pub fn console(props: &ConsoleProps) -> Html {
         .then(|| display_hint(&p.input))
         .flatten();
     let (client_id, client_name) = &p.client;
+    let busy_here = mode == Mode::Waiting
+        && engine.observe(|server| server.busy_script_caller()) == Some(p.session.client_id());
     let status = match mode {
         Mode::Prompt => None,
         Mode::Subscribed => Some("Reading messages"),
@@ -641,6 +668,12 @@ pub fn console(props: &ConsoleProps) -> Html {
             <div class="sr-only" aria-live="polite" aria-atomic="true">{ p.announcement.clone() }</div>
             if let Some(status) = status {
                 <button type="button" class="stop-reading" onclick={interrupt.reform(|_: MouseEvent| ())}>{ format!("{status}: stop (Ctrl-C)") }</button>
+            }
+            if busy_here {
+                <button type="button" class="stop-reading kill-script" onclick={kill_script}
+                    title="The script is past busy-reply-threshold: other clients get BUSY until it ends or is killed">
+                    { "Script still running: send SCRIPT KILL" }
+                </button>
             }
             if let Some(search) = &p.search {
                 <div class="search-line" role="status">

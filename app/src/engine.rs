@@ -100,6 +100,8 @@ struct Host {
     image_written: Cell<(u64, f64)>,
     /// The least time between two rewrites of the image (see `SHUTDOWN_IMAGE_MAX_SHARE`).
     image_interval: Cell<f64>,
+    /// Whether the next slice of a busy script is scheduled.
+    busy_slice_scheduled: Cell<bool>,
 }
 
 /// A shared handle on the engine, and the watchers told after each use of it.
@@ -150,6 +152,7 @@ impl Engine {
                 observer: Cell::new(None),
                 image_written: Cell::new((0, 0.0)),
                 image_interval: Cell::new(SHUTDOWN_IMAGE_INTERVAL_MS),
+                busy_slice_scheduled: Cell::new(false),
             }),
             feed: Rc::default(),
         };
@@ -200,6 +203,22 @@ impl Engine {
         if let Some(storage) = &self.host.storage {
             storage.flush();
         }
+        self.schedule_busy_slice();
+    }
+
+    /// While a script is busy, runs it slice by slice from the page's event loop, so that
+    /// the page (and every console) stays responsive, as Redis serves clients meanwhile.
+    fn schedule_busy_slice(&self) {
+        if self.host.busy_slice_scheduled.get() || !self.server.borrow().script_busy() {
+            return;
+        }
+        self.host.busy_slice_scheduled.set(true);
+        let engine = self.clone();
+        gloo_timers::callback::Timeout::new(0, move || {
+            engine.host.busy_slice_scheduled.set(false);
+            engine.with(|server| server.run_busy_script(now_ms()));
+        })
+        .forget();
     }
 
     /// Keeps on the disk the snapshot a clean shutdown would save now. A page's last writes

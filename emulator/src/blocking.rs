@@ -243,7 +243,7 @@ impl Server {
         id: ClientId,
         argv: Vec<Vec<u8>>,
     ) -> Option<Vec<Vec<u8>>> {
-        if !self.is_blocked(id) && !self.is_postponed(id) {
+        if !self.is_blocked(id) && !self.is_postponed(id) && !self.waits_for_busy_script(id) {
             return Some(argv);
         }
         self.blocking.held.entry(id).or_default().push_back(argv);
@@ -466,8 +466,21 @@ impl Server {
     }
 
     /// Runs the commands a client sent while it was blocked, until it blocks again.
+    /// Whether a client waits for the end of the busy script it runs.
+    fn waits_for_busy_script(&self, id: ClientId) -> bool {
+        self.scripting.busy_caller() == Some(id)
+    }
+
+    /// Runs the commands a client sent while it waited (for a busy script of its own).
+    pub(crate) fn release_held_commands(&mut self, id: ClientId, now: u64) {
+        if self.blocking.held.contains_key(&id) && !self.blocking.unblocked.contains(&id) {
+            self.blocking.unblocked.push_back(id);
+        }
+        self.handle_blocked_clients(now);
+    }
+
     fn run_held_commands(&mut self, id: ClientId, now: u64) {
-        while !self.is_blocked(id) && !self.is_postponed(id) {
+        while !self.is_blocked(id) && !self.is_postponed(id) && !self.waits_for_busy_script(id) {
             let Some(argv) = self
                 .blocking
                 .held

@@ -168,6 +168,9 @@ impl Server {
     /// until `start`.
     pub(crate) fn stop(&mut self) {
         self.stopped = true;
+        // A busy script dies with the server (SHUTDOWN NOSAVE), its caller unanswered.
+        self.scripting.busy = None;
+        self.scripting.suspended_exec = None;
         for client in self.clients.values_mut() {
             client.closing = true;
         }

@@ -24,6 +24,7 @@ use crate::db::Db;
 use crate::errors;
 use crate::pubsub::PubSub;
 use crate::resp::{Protocol, Reply};
+use crate::scripting::PendingCommand;
 
 /// Largest argument buffer handed back for reuse (see `Server::take_spare_argv`).
 const SPARE_ARG_CAPACITY: usize = 4096;
@@ -326,7 +327,7 @@ impl Server {
 
     // ----- time -----
 
-    fn tick_clock(&mut self, host_ms: u64) -> u64 {
+    pub(crate) fn tick_clock(&mut self, host_ms: u64) -> u64 {
         let now = self.clock.update(host_ms);
         #[cfg(target_arch = "wasm32")]
         crate::wasm_libc::set_clock_ms(now);
@@ -357,6 +358,11 @@ impl Server {
 
     /// Runs time-driven work due at host time `now_ms`: active expiry and blocking timeouts.
     pub fn tick(&mut self, now_ms: u64) {
+        if self.scripting.busy.is_some() {
+            // Redis runs no timers while a script is busy: only the script and clients.
+            self.run_busy_script(now_ms);
+            return;
+        }
         let now = self.tick_clock(now_ms);
         self.keys_cron(now);
         self.flush_propagation_outside_call();
@@ -382,6 +388,10 @@ impl Server {
 
     /// The host time at which `tick` next has work to do, if any.
     pub fn next_deadline(&self) -> Option<u64> {
+        if self.scripting.busy.is_some() {
+            // The busy script's next slice is due at once.
+            return self.clock.to_host_time(self.clock.last_now());
+        }
         let next = [
             self.next_keys_cron(),
             self.next_idle_timeout(),
@@ -560,10 +570,14 @@ impl Server {
                 "ERR Command not allowed inside a transaction".into(),
             ));
         }
-        if let Some(err) = self.check_memory(spec, in_multi, queued_flags) {
-            return Some(self.reject(id, Some(spec), err));
+        // Redis runs no eviction while a script is busy.
+        let busy = self.scripting.busy.is_some();
+        if !busy {
+            if let Some(err) = self.check_memory(spec, in_multi, queued_flags) {
+                return Some(self.reject(id, Some(spec), err));
+            }
         }
-        if self.tracking.clients > 0 {
+        if self.tracking.clients > 0 && !busy {
             self.limit_tracking_table();
         }
         if self.writes_denied_by_disk_error() && denied_on_disk_error(spec, queued_flags) {
@@ -578,6 +592,11 @@ impl Server {
         }
         if let Some(err) = self.refuse_monitor_keyspace_access(id, spec) {
             return Some(self.reject(id, Some(spec), err));
+        }
+        if let Some(busy) = self.scripting.busy_error() {
+            if !spec.has_flag(flags::ALLOW_BUSY) {
+                return Some(self.reject(id, Some(spec), busy.to_string()));
+            }
         }
         if self.pause.is_some() {
             let command_flags = self.command_flags(spec, &argv);
@@ -605,6 +624,10 @@ impl Server {
             block: None,
         };
         let reply = self.call(command, &mut call);
+        if self.scripting.busy_caller() == Some(id) {
+            // Its script is busy: the reply comes when the script ends.
+            return None;
+        }
         if call.block.is_some() {
             self.block_client(&mut call, reply);
             return None;
@@ -687,6 +710,37 @@ impl Server {
         let start = (self.micros)();
         let frame = self.enter_call();
         let reply = (command.handler)(self, call);
+        if let Some(busy) = self.scripting.busy.as_mut().filter(|b| b.pending.is_none()) {
+            // The handler's script went past busy-reply-threshold: the command ends when the
+            // script does (`run_busy_script`).
+            busy.pending = Some(PendingCommand::new(command, call, frame, start));
+            let elapsed_ms = (self.micros)().saturating_sub(start) / 1000;
+            self.log_slow_script(elapsed_ms);
+            return reply;
+        }
+        if let Some(transaction) = self
+            .scripting
+            .suspended_exec
+            .as_mut()
+            .filter(|t| t.pending.is_none())
+        {
+            // EXEC waits for a busy script among its commands.
+            transaction.pending = Some(PendingCommand::new(command, call, frame, start));
+            return reply;
+        }
+        self.finish_call(command, call, reply, frame, start)
+    }
+
+    /// What `call` does once a command's handler is done (for a busy script, once the script
+    /// is): key tracking, propagation, statistics, MONITOR and the slow log.
+    pub(crate) fn finish_call(
+        &mut self,
+        command: Command,
+        call: &Call,
+        reply: Reply,
+        frame: crate::propagate::CallFrame,
+        start: u64,
+    ) -> Reply {
         self.track_keys_read(call.client, command.spec, &call.argv);
         let blocked = call.block.is_some();
         self.leave_call(frame, call, command.spec.name, blocked);
@@ -760,7 +814,7 @@ impl Server {
 }
 
 /// `Server::finish_reply` for a client at hand.
-fn apply_reply_mode(client: &mut Client, reply: Reply) -> Option<Reply> {
+pub(crate) fn apply_reply_mode(client: &mut Client, reply: Reply) -> Option<Reply> {
     let mode = client.reply_mode;
     client.reply_mode = match mode {
         ReplyMode::SkipNext => ReplyMode::Skip,

@@ -15,6 +15,7 @@ fn vm() -> LuaVm {
     LuaVm::new(VmLimits {
         memory_bytes: 8 << 20,
         instruction_budget: 5_000_000,
+        ..VmLimits::default()
     })
     .unwrap()
 }

@@ -480,29 +480,53 @@ fn redis_log_writes_to_the_script_log() {
 }
 
 #[test]
-fn runaway_scripts_are_stopped_like_script_kill() {
+fn busy_scripts_are_paused_and_killed_by_script_kill() {
     let mut r = Redis::new();
     assert_eq!(r.line("CONFIG SET busy-reply-threshold 10"), Reply::ok());
     assert_eq!(
-        r.eval0("while true do end"),
+        r.killed("EVAL \"while true do end\" 0", "SCRIPT KILL"),
         err("ERR Script killed by user with SCRIPT KILL... script: 694a5fe1ddb97a4c6a1bf299d9537c7d3d0f84e7, on @user_script:1.")
     );
-    // pcall cannot catch the stop, not even in a loop.
-    let e = error_text(&r.eval0(
-        "local n = 0\nwhile true do\n  pcall(function() while true do n = n + 1 end end)\nend",
+    // pcall cannot catch the kill, not even in a loop.
+    let e = error_text(&r.killed(
+        "EVAL \"local n = 0 while true do pcall(function() while true do n = n + 1 end end) end\" 0",
+        "SCRIPT KILL",
     ));
     assert!(
         e.starts_with("ERR Script killed by user with SCRIPT KILL..."),
         "{e}"
     );
-    // Nor can a coroutine.
+    // A loop inside the script's own coroutine cannot be paused: it is stopped once it has
+    // run the unpausable limit, and says so.
+    r.server.set_script_limits(ScriptLimits {
+        unpausable_instructions: 2_000_000,
+        ..ScriptLimits::default()
+    });
+    r.line("SCRIPT FLUSH");
     let e = error_text(&r.eval0("coroutine.wrap(function() while true do end end)()"));
-    assert!(
-        e.contains("Script killed by user with SCRIPT KILL..."),
-        "{e}"
+    assert!(e.contains("Script stopped: it ran too long"), "{e}");
+    r.server.set_script_limits(ScriptLimits::default());
+    r.line("SCRIPT FLUSH");
+    // Writes made before the script turned busy stay; such a script cannot be killed.
+    let replies = r.server.execute(
+        r.client,
+        vec![
+            b"EVAL".to_vec(),
+            b"redis.call('set', 'partial', 'written') local i = 0 while i < 3000000 do i = i + 1 end return i".to_vec(),
+            b"0".to_vec(),
+        ],
+        r.now,
     );
-    // Writes made before the stop stay, as in Redis.
-    r.eval0("redis.call('set', 'partial', 'written') while true do end");
+    assert!(replies.is_empty());
+    let other = r.server.connect(r.now);
+    let refused = r
+        .server
+        .execute(other, vec![b"SCRIPT".to_vec(), b"KILL".to_vec()], r.now);
+    assert!(matches!(&refused[..], [Reply::Error(e)] if e.starts_with("UNKILLABLE")));
+    while r.server.script_busy() {
+        r.server.run_busy_script(r.now);
+    }
+    assert_eq!(r.server.take_outbound(r.client), vec![int(3_000_000)]);
     assert_eq!(r.line("GET partial"), bulk("written"));
     // The next script runs normally.
     assert_eq!(
@@ -516,6 +540,7 @@ fn the_memory_cap_fails_the_script_not_the_engine() {
     let mut r = Redis::new();
     r.server.set_script_limits(ScriptLimits {
         memory_bytes: 8 << 20,
+        ..ScriptLimits::default()
     });
     let e = error_text(
         &r.eval0("local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1024) .. i end"),

@@ -288,7 +288,7 @@ fn function_errors_name_the_function() {
     );
     assert_eq!(r.line("CONFIG SET busy-reply-threshold 10"), Reply::ok());
     assert_eq!(
-        r.line("FCALL spin 0"),
+        r.killed("FCALL spin 0", "FUNCTION KILL"),
         err("ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:5.")
     );
     assert!(r.line("FCALL boom 0").is_error());

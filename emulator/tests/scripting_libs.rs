@@ -200,6 +200,7 @@ fn memory_cap_and_runaway_scripts() {
     let mut r = Redis::new();
     r.server.set_script_limits(ScriptLimits {
         memory_bytes: 8 << 20,
+        ..ScriptLimits::default()
     });
     assert_eq!(r.line("CONFIG SET lua-time-limit 20"), Reply::ok());
     let e = error_text(
@@ -207,7 +208,10 @@ fn memory_cap_and_runaway_scripts() {
     );
     assert!(e.ends_with("not enough memory"), "{e}");
     assert_eq!(r.eval0("return 'still ' .. 'alive'"), bulk("still alive"));
-    let e = error_text(&r.eval0("while true do pcall(function() while true do end end) end"));
+    let e = error_text(&r.killed(
+        "EVAL \"while true do pcall(function() while true do end end) end\" 0",
+        "SCRIPT KILL",
+    ));
     assert!(
         e.starts_with("ERR Script killed by user with SCRIPT KILL..."),
         "{e}"

@@ -1,6 +1,6 @@
 // End-to-end tests of the console beyond one command: hints and Tab as typed, the history,
-// and split panes with SUBSCRIBE/PUBLISH and MONITOR typed by hand. Screenshots go to
-// target/e2e/.
+// split panes with SUBSCRIBE/PUBLISH and MONITOR typed by hand, and a busy script killed from
+// its pane. Screenshots go to target/e2e/.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -171,6 +171,35 @@ for (const browser of ['chromium', 'firefox']) {
       await session.waitForText(`${pane('B')} .input-line .prompt`, (s) => s.includes('127.0.0.1:6379>'));
       await session.type(a, 'PUBLISH news again' + KEYS.ENTER);
       await session.waitForText(`${pane('A')} .transcript`, (s) => s.includes('(integer) 0'));
+    } finally {
+      await session.close();
+    }
+  });
+
+  test(`${browser}: a busy script keeps the page responsive and is killed from its pane`, async (t) => {
+    const session = await launch(browser);
+    t.diagnostic(`browser: ${session.version}`);
+    try {
+      await session.goto(site.url);
+      const a = await session.waitFor(inputOf('A'));
+      const add = await session.waitFor('.add-pane');
+      await session.click(add);
+      const b = await session.waitFor(inputOf('B'));
+      await session.type(a, 'CONFIG SET busy-reply-threshold 100' + KEYS.ENTER);
+      await session.waitForText(`${pane('A')} .transcript`, (s) => s.includes('OK'));
+      await session.type(a, 'EVAL "while true do end" 0' + KEYS.ENTER);
+      const kill = await session.waitFor(`${pane('A')} .kill-script`);
+      // Meanwhile another pane is served, as Redis serves other clients.
+      await session.type(b, 'PING' + KEYS.ENTER);
+      await session.waitForText(`${pane('B')} .transcript`, (s) =>
+        s.includes('(error) BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.'));
+      await writeFile(join(shots, `${browser}-console-busy-script.png`), await session.screenshot());
+      await session.click(kill);
+      const done = await session.waitForText(`${pane('A')} .transcript`, (s) => s.includes('Script killed by user'));
+      assert.ok(done.includes('(SCRIPT KILL sent by the page: OK)'), done);
+      assert.match(done, /\(error\) ERR Script killed by user with SCRIPT KILL\.\.\. script: [0-9a-f]{40}, on @user_script:1\./);
+      await session.type(b, 'PING' + KEYS.ENTER);
+      await session.waitForText(`${pane('B')} .transcript`, (s) => s.includes('PONG'));
     } finally {
       await session.close();
     }

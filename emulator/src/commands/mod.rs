@@ -19,6 +19,8 @@ mod sort;
 pub(crate) mod stream;
 pub(crate) mod string;
 mod transactions;
+
+pub(crate) use transactions::run_queued;
 mod zset;
 
 use std::collections::HashMap;

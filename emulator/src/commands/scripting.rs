@@ -56,8 +56,6 @@ pub(super) const HANDLERS: &[(&str, Handler)] = &[
     ("function|help", function_help),
 ];
 
-const NOTBUSY: &str = "NOTBUSY No scripts in execution right now.";
-
 /// Redis's addReplyHelp: a header naming the command, the lines, and HELP itself.
 fn help(call: &Call, lines: &[&str]) -> Reply {
     let command = String::from_utf8_lossy(call.arg(0)).to_uppercase();
@@ -87,10 +85,9 @@ fn scripting_c_str(arg: &[u8]) -> &[u8] {
     }
 }
 
-/// Neither SCRIPT KILL nor FUNCTION KILL can find a running script: a script runs to its end
-/// (or its budget) before any other command is served.
-fn kill(_srv: &mut Server, _call: &mut Call) -> Reply {
-    Reply::error(NOTBUSY)
+/// SCRIPT KILL and FUNCTION KILL: stop the busy script, if it has not written.
+fn kill(srv: &mut Server, call: &mut Call) -> Reply {
+    srv.kill_busy_script(call.spec.name == "script|kill")
 }
 
 // ----- SCRIPT -----
@@ -278,7 +275,11 @@ fn function_restore(srv: &mut Server, call: &mut Call) -> Reply {
     reply
 }
 
-fn function_stats(srv: &mut Server, _call: &mut Call) -> Reply {
+fn function_stats(srv: &mut Server, call: &mut Call) -> Reply {
+    // Redis will not describe a busy EVAL script here.
+    if srv.scripting.busy_error() == Some(crate::scripting::BUSY_EVAL) {
+        return Reply::error(crate::scripting::BUSY_EVAL);
+    }
     let (libraries, functions) = srv.scripting.function_counts();
     let lua = Reply::Map(vec![
         (
@@ -291,7 +292,10 @@ fn function_stats(srv: &mut Server, _call: &mut Call) -> Reply {
         ),
     ]);
     Reply::Map(vec![
-        (Reply::bulk("running_script"), Reply::Null),
+        (
+            Reply::bulk("running_script"),
+            srv.scripting.running_script(call.now),
+        ),
         (
             Reply::bulk("engines"),
             Reply::Map(vec![(Reply::bulk("LUA"), lua)]),

@@ -4,6 +4,8 @@
 //! fails to queue (unknown, wrong arity, OOM...) dooms the transaction, and EXEC then answers
 //! EXECABORT. WATCHed keys touched by anyone, or expired, before EXEC make EXEC answer null.
 
+use std::collections::VecDeque;
+
 use super::{lookup, Handler, Lookup};
 use crate::errors;
 use crate::resp::Reply;
@@ -66,8 +68,20 @@ fn exec(srv: &mut Server, call: &mut Call) -> Reply {
     if watch_failed {
         return Reply::NullArray;
     }
-    let mut replies = Vec::with_capacity(state.queued.len());
-    for argv in state.queued {
+    let replies = Vec::with_capacity(state.queued.len());
+    run_queued(srv, call, replies, state.queued.into())
+}
+
+/// Runs a transaction's queued commands in order after the `replies` of those already run.
+/// When one of them leaves a busy script, the rest wait for the script's end
+/// (`Server::run_busy_script` goes on from there) and the reply is only a placeholder.
+pub(crate) fn run_queued(
+    srv: &mut Server,
+    call: &Call,
+    mut replies: Vec<Reply>,
+    mut queued: VecDeque<Vec<Vec<u8>>>,
+) -> Reply {
+    while let Some(argv) = queued.pop_front() {
         // Every queued command was looked up when it was queued; a lookup cannot fail now.
         let Lookup::Found(command) = lookup(&argv) else {
             continue;
@@ -75,14 +89,20 @@ fn exec(srv: &mut Server, call: &mut Call) -> Reply {
         // A command may have changed the selected db (SELECT inside the transaction).
         let db = srv.client_mut(call.client).db;
         let mut inner = Call {
+            client: call.client,
             argv,
             db,
             spec: command.spec,
+            now: call.now,
             block: None,
             nested: true,
-            ..*call
         };
-        replies.push(srv.call(command, &mut inner));
+        let reply = srv.call(command, &mut inner);
+        if srv.scripting.busy_caller() == Some(call.client) {
+            srv.scripting.suspend_transaction(replies, queued);
+            return Reply::Null;
+        }
+        replies.push(reply);
     }
     Reply::Array(replies)
 }

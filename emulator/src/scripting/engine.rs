@@ -87,6 +87,8 @@ pub struct ScriptVm {
     env_switch: Option<EnvSwitch>,
     pub run: Rc<RunSlot>,
     pub load: Rc<LoadSlot>,
+    /// A finished run thread kept for the next run (creating one per run costs more).
+    spare_thread: RefCell<Option<mlua::Thread>>,
 }
 
 impl ScriptVm {
@@ -129,6 +131,13 @@ impl ScriptVm {
         )?;
         let killed = vm.exhaustion_probe();
         host.raw_set("is_killed", lua.create_function(move |_, ()| Ok(killed()))?)?;
+        let is_run_thread = vm.run_thread_probe();
+        host.raw_set(
+            "is_run_thread",
+            lua.create_function(move |_, thread: Option<mlua::Thread>| {
+                Ok(thread.is_some_and(|t| is_run_thread(&t)))
+            })?,
+        )?;
         host.raw_set("error_handler", handler.clone())?;
         host.raw_set(
             "trampoline",
@@ -163,7 +172,26 @@ impl ScriptVm {
             env_switch,
             run,
             load,
+            spare_thread: RefCell::new(None),
         })
+    }
+
+    /// A thread to run `function` in (a pausable run), reusing the last finished one.
+    pub fn run_thread(&self, function: &Function) -> mlua::Result<mlua::Thread> {
+        if let Some(thread) = self.spare_thread.borrow_mut().take() {
+            if thread.reset(function.clone()).is_ok() {
+                return Ok(thread);
+            }
+        }
+        self.lua().create_thread(function.clone())
+    }
+
+    /// Keeps a run's thread for the next run, unless the run ended in a way that left hooks
+    /// on it (killed or stopped).
+    pub fn recycle_thread(&self, thread: mlua::Thread) {
+        if !self.vm.budget_exhausted() {
+            *self.spare_thread.borrow_mut() = Some(thread);
+        }
     }
 
     pub fn lua(&self) -> &Lua {

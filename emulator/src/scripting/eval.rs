@@ -133,7 +133,24 @@ fn eval_with(
         args: &call.argv[3 + numkeys..],
     };
     let budget = srv.script_run_budget();
-    invoke(srv, call, &engine.vm, &function, &inv, budget)
+    let outcome = invoke(
+        srv,
+        call,
+        &engine.vm,
+        &function,
+        &inv,
+        budget,
+        pausable(srv, call),
+    );
+    srv.settle_run(outcome, Mode::Eval, call, format!("f_{sha}"))
+}
+
+/// Whether a script run by `call` may pause and become busy: a client's command, or one of
+/// its transaction (replayed from the AOF, by an observer client, it runs to its end).
+pub(crate) fn pausable(srv: &Server, call: &Call) -> bool {
+    srv.clients
+        .get(&call.client)
+        .is_some_and(|c| !c.observer && !c.internal)
 }
 
 impl Scripting {

@@ -221,7 +221,7 @@ impl FunctionEngine {
         let outcome = self
             .vm
             .vm
-            .begin_run(budget)
+            .begin_run(budget, super::vm::RunEnd::Stop)
             .and_then(|()| self.vm.use_load_api(true))
             .and_then(|()| self.vm.pcall.call::<(bool, Value)>(chunk));
         let _ = self.vm.use_load_api(false);
@@ -423,5 +423,7 @@ fn fcall_with(srv: &mut Server, call: &Call, engine: &FunctionEngine, read_only:
     };
     let budget = srv.script_run_budget();
     let callback = function.callback.clone();
-    invoke(srv, call, &engine.vm, &callback, &inv, budget)
+    let pausable = super::eval::pausable(srv, call);
+    let outcome = invoke(srv, call, &engine.vm, &callback, &inv, budget, pausable);
+    srv.settle_run(outcome, super::engine::Mode::Functions, call, name)
 }

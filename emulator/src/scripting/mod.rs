@@ -2,13 +2,13 @@
 //! behave like Redis's Lua 5.1: the same sandbox and globals, the `redis` API, the reply
 //! conversions, the bundled cjson/cmsgpack/bit/struct libraries, and the same error texts.
 //!
-//! The engine is single-threaded, so a script cannot be interrupted by another client's
-//! SCRIPT KILL; instead each run gets an instruction budget equivalent to Redis's
-//! `busy-reply-threshold` and is stopped, like a killed script, when it runs out. See
+//! A script's running time is counted in Lua instructions: past `busy-reply-threshold`'s worth
+//! the script is paused and becomes busy, as in Redis (see `busy.rs`). See
 //! `docs/lua-differences.md` for what remains different from Redis's Lua 5.1.
 
 mod api;
 mod base;
+mod busy;
 mod convert;
 pub(crate) mod dump;
 mod engine;
@@ -24,6 +24,8 @@ mod run;
 mod sha1;
 mod vm;
 
+pub(crate) use busy::PendingCommand;
+pub use busy::{BUSY_EVAL, BUSY_FUNCTION};
 pub use log::LogLine;
 pub(crate) use run::SCRIPT_CLIENT_ID;
 pub use vm::{LuaVm, VmLimits, BUDGET_EXCEEDED};
@@ -54,12 +56,16 @@ const FUNCTION_LOAD_TIMEOUT_MS: u64 = 500;
 pub struct ScriptLimits {
     /// Memory each interpreter (EVAL's, FUNCTION's) may use.
     pub memory_bytes: usize,
+    /// Lua instructions a script may run where it cannot be paused (see `vm.rs`) before it
+    /// is stopped.
+    pub unpausable_instructions: u64,
 }
 
 impl Default for ScriptLimits {
     fn default() -> Self {
         ScriptLimits {
             memory_bytes: 64 << 20,
+            unpausable_instructions: vm::UNPAUSABLE_LIMIT,
         }
     }
 }
@@ -72,6 +78,10 @@ pub struct Scripting {
     functions: Option<Box<FunctionEngine>>,
     shared: Shared,
     limits: ScriptLimits,
+    /// The script running past `busy-reply-threshold`, if any (see `busy.rs`).
+    pub(crate) busy: Option<Box<busy::BusyScript>>,
+    /// The transaction that busy script belongs to, if any.
+    pub(crate) suspended_exec: Option<Box<busy::SuspendedTransaction>>,
 }
 
 impl Scripting {
@@ -79,6 +89,7 @@ impl Scripting {
         VmLimits {
             memory_bytes: self.limits.memory_bytes,
             instruction_budget: instructions,
+            unpausable_instructions: self.limits.unpausable_instructions,
         }
     }
 

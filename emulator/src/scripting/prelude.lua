@@ -228,10 +228,22 @@ local function sandbox_gcinfo()
   return floor(collectgarbage('count'))
 end
 
+-- Scripts run in a thread of the server's (so that a long one can be paused), which they must
+-- see as Redis's main thread: not a coroutine of theirs, and not one they can yield.
+local is_run_thread
+
 local function sandbox_coroutine_running()
   local co, main = coroutine.running()
-  if main then return nil end
+  if main or is_run_thread(co) then return nil end
   return co
+end
+
+local coroutine_yield = coroutine.yield
+local function sandbox_coroutine_yield(...)
+  if is_run_thread((coroutine.running())) then
+    error('attempt to yield across metamethod/C-call boundary', 0)
+  end
+  return coroutine_yield(...)
 end
 
 -- ----- string.format with 5.1's number handling -----
@@ -373,8 +385,9 @@ local function make_table()
 end
 
 local function make_coroutine()
-  local t = pick(coroutine, { 'create', 'resume', 'status', 'wrap', 'yield' })
+  local t = pick(coroutine, { 'create', 'resume', 'status', 'wrap' })
   t.running = native(sandbox_coroutine_running)
+  t.yield = sandbox_coroutine_yield
   return t
 end
 
@@ -410,9 +423,10 @@ end
 
 -- host fields: mode ('eval' or 'function'), libs {cjson, cmsgpack, bit, struct},
 -- redis (the script API table), load_redis (function mode: the FUNCTION LOAD API table),
--- random, randomseed, error_text, is_killed, error_handler (eval mode).
+-- random, randomseed, error_text, is_killed, is_run_thread, error_handler (eval mode).
 local function build(host)
   trampoline = host.trampoline
+  is_run_thread = host.is_run_thread
   local globals = {}
   local sandbox_pcall, sandbox_xpcall = build_pcall(host.error_text, host.is_killed)
   local wrapped_next = native(sandbox_next)

@@ -5,13 +5,14 @@
 use std::cell::RefCell;
 use std::ptr::NonNull;
 
-use mlua::{Function, Lua, Table, Value};
+use mlua::thread::ThreadStatus;
+use mlua::{Function, IntoLuaMulti, Lua, MultiValue, Table, Thread, Value};
 
 use super::convert::{error_table, lua_to_reply};
 use super::engine::{Mode, ScriptVm};
 use super::flags::ScriptFlags;
 use super::numbers::lua51_number_text;
-use super::vm::BUDGET_EXCEEDED;
+use super::vm::{RunEnd, BUDGET_EXCEEDED, KILLED};
 use crate::client::{Client, ClientId};
 use crate::errors;
 use crate::resp::{Protocol, Reply};
@@ -23,9 +24,6 @@ pub const SCRIPT_CLIENT_ID: ClientId = ClientId::MAX;
 
 /// Redis's getClientPeerId for a client without a socket.
 const NO_PEER: &str = "?:0";
-
-/// The message of the error a stopped runaway script ends with (the error code ERR is added).
-pub const KILLED_MESSAGE: &str = "Script killed by user with SCRIPT KILL...";
 
 /// What the `redis` API needs to know about the script being run.
 pub struct RunContext {
@@ -107,7 +105,33 @@ fn refuse_before_run(srv: &mut Server, call: &Call, inv: &Invocation) -> Option<
     None
 }
 
-/// Runs `function` for the command `call`, with `budget` Lua instructions, and returns the reply.
+/// What became of a run: its reply, or a pause (the script is still running: Redis's busy
+/// script).
+pub enum RunOutcome {
+    Done(Reply),
+    Paused(Box<PausedRun>),
+}
+
+/// A script paused between slices, with everything its next slice needs.
+pub struct PausedRun {
+    /// The thread a pausable run executes in (None: the run cannot pause).
+    thread: Option<Thread>,
+    /// The script's error name (SHA-1 or function name).
+    name: String,
+    /// The script client, out of the client table between slices.
+    client: Client,
+    read_only: bool,
+    allow_oom: bool,
+    oom_at_start: bool,
+    disk_error_at_start: bool,
+    /// Whether the script has written: SCRIPT KILL then refuses.
+    pub write_dirty: bool,
+    repl_flags: i64,
+}
+
+/// Runs `function` for the command `call`. It spends at most `budget` Lua instructions
+/// before it pauses (when `pausable`; it then has to be resumed with [`resume`]) or, if it
+/// cannot pause, runs on up to the unpausable limit.
 pub fn invoke(
     srv: &mut Server,
     call: &Call,
@@ -115,9 +139,10 @@ pub fn invoke(
     function: &Function,
     inv: &Invocation,
     budget: u64,
-) -> Reply {
+    pausable: bool,
+) -> RunOutcome {
     if let Some(refusal) = refuse_before_run(srv, call, inv) {
-        return refusal;
+        return RunOutcome::Done(refusal);
     }
     let oom_at_start = over_memory_limit(srv);
     let user = srv
@@ -131,61 +156,136 @@ pub fn invoke(
     client.authenticated = true;
     client.user = user;
     client.internal = true;
-    srv.clients.insert(SCRIPT_CLIENT_ID, client);
+    let thread = if pausable {
+        match vm.run_thread(&vm.xpcall) {
+            Ok(thread) => Some(thread),
+            Err(e) => {
+                return RunOutcome::Done(plain_error_reply(inv.name, error_message(&e).as_bytes()))
+            }
+        }
+    } else {
+        None
+    };
+    let paused = PausedRun {
+        thread: thread.clone(),
+        name: inv.name.to_string(),
+        client,
+        read_only: inv.read_only_command || (!inv.flags.compat && inv.flags.no_writes),
+        allow_oom: !inv.flags.compat && inv.flags.allow_oom,
+        oom_at_start,
+        disk_error_at_start: srv.writes_denied_by_disk_error(),
+        write_dirty: false,
+        repl_flags: 3,
+    };
+    let start = |vm: &ScriptVm| -> mlua::Result<MultiValue> {
+        let lua = vm.vm.lua();
+        let end = match &thread {
+            Some(t) => RunEnd::Pause(t),
+            None => RunEnd::RunOn,
+        };
+        vm.vm.begin_run(budget, end)?;
+        let keys = string_array(lua, inv.keys)?;
+        let args = string_array(lua, inv.args)?;
+        if vm.mode == Mode::Eval {
+            vm.globals.raw_set("KEYS", &keys)?;
+            vm.globals.raw_set("ARGV", &args)?;
+        }
+        let arguments = match vm.mode {
+            Mode::Eval => (function, &vm.handler).into_lua_multi(lua)?,
+            Mode::Functions => (function, &vm.handler, keys, args).into_lua_multi(lua)?,
+        };
+        match &thread {
+            Some(t) => t.resume(arguments),
+            None => vm.xpcall.call(arguments),
+        }
+    };
+    run_slice(srv, vm, paused, start)
+}
 
+/// Runs the next slice of a paused script with `budget` instructions.
+pub fn resume(srv: &mut Server, vm: &ScriptVm, paused: Box<PausedRun>, budget: u64) -> RunOutcome {
+    let Some(thread) = paused.thread.clone() else {
+        return RunOutcome::Done(plain_error_reply(&paused.name, b"not paused"));
+    };
+    run_slice(srv, vm, *paused, |vm: &ScriptVm| {
+        vm.vm.continue_run(budget);
+        thread.resume(())
+    })
+}
+
+/// SCRIPT KILL / FUNCTION KILL of a paused script: it fails at its next slice.
+pub fn kill(vm: &ScriptVm) {
+    vm.vm.kill();
+}
+
+/// Runs one slice of a script (`run` starts or resumes it) with the server reachable from the
+/// `redis` API, then either keeps it paused or turns its result into the reply.
+fn run_slice(
+    srv: &mut Server,
+    vm: &ScriptVm,
+    mut paused: PausedRun,
+    run: impl FnOnce(&ScriptVm) -> mlua::Result<MultiValue>,
+) -> RunOutcome {
+    let client = std::mem::replace(
+        &mut paused.client,
+        Client::new(SCRIPT_CLIENT_ID, 0, String::new()),
+    );
+    srv.clients.insert(SCRIPT_CLIENT_ID, client);
+    let now = srv.clock.now();
     let outcome = {
         *vm.run.borrow_mut() = Some(RunContext {
             server: NonNull::from(&mut *srv),
-            now: call.now,
-            read_only: inv.read_only_command || (!inv.flags.compat && inv.flags.no_writes),
-            allow_oom: !inv.flags.compat && inv.flags.allow_oom,
-            oom_at_start,
-            disk_error_at_start: srv.writes_denied_by_disk_error(),
-            write_dirty: false,
-            repl_flags: 3,
+            now,
+            read_only: paused.read_only,
+            allow_oom: paused.allow_oom,
+            oom_at_start: paused.oom_at_start,
+            disk_error_at_start: paused.disk_error_at_start,
+            write_dirty: paused.write_dirty,
+            repl_flags: paused.repl_flags,
         });
         // From here until the slot is emptied the server is reached only through the slot.
-        let result = call_protected(vm, function, inv, budget);
-        *vm.run.borrow_mut() = None;
+        let result = run(vm);
+        if let Some(context) = vm.run.borrow_mut().take() {
+            paused.write_dirty = context.write_dirty;
+            paused.repl_flags = context.repl_flags;
+        }
         result
     };
-    let resp3 = srv
-        .clients
-        .remove(&SCRIPT_CLIENT_ID)
-        .is_some_and(|c| c.protocol == Protocol::Resp3);
+    let client = srv.clients.remove(&SCRIPT_CLIENT_ID);
+    let pausing = vm.vm.pause_requested()
+        && paused
+            .thread
+            .as_ref()
+            .is_some_and(|t| t.status() == ThreadStatus::Resumable);
+    if pausing && outcome.is_ok() {
+        if let Some(client) = client {
+            paused.client = client;
+        }
+        return RunOutcome::Paused(Box::new(paused));
+    }
+    let resp3 = client.is_some_and(|c| c.protocol == Protocol::Resp3);
     let reply = match outcome {
-        Ok((true, value)) => lua_to_reply(&value, resp3),
-        Ok((false, error)) => error_reply(inv.name, &error),
-        Err(e) => plain_error_reply(inv.name, error_message(&e).as_bytes()),
+        Ok(values) => {
+            let mut values = values.into_iter();
+            let ok = matches!(values.next(), Some(Value::Boolean(true)));
+            let value = values.next().unwrap_or(Value::Nil);
+            if ok {
+                lua_to_reply(&value, resp3)
+            } else {
+                error_reply(&paused.name, &value)
+            }
+        }
+        Err(e) => plain_error_reply(&paused.name, error_message(&e).as_bytes()),
     };
+    if let Some(thread) = paused.thread {
+        vm.recycle_thread(thread);
+    }
     if vm.vm.used_memory() > vm.vm.limits().memory_bytes / 4 * 3 {
         // Close to the cap (a script just ran out of memory, say): collect now so the next
         // script gets its room back.
         let _ = vm.vm.lua().gc_collect();
     }
-    reply
-}
-
-/// Calls the function under the message handler: EVAL scripts get KEYS and ARGV as globals,
-/// functions get them as arguments.
-fn call_protected(
-    vm: &ScriptVm,
-    function: &Function,
-    inv: &Invocation,
-    budget: u64,
-) -> mlua::Result<(bool, Value)> {
-    let lua = vm.vm.lua();
-    vm.vm.begin_run(budget)?;
-    let keys = string_array(lua, inv.keys)?;
-    let args = string_array(lua, inv.args)?;
-    match vm.mode {
-        Mode::Eval => {
-            vm.globals.raw_set("KEYS", keys)?;
-            vm.globals.raw_set("ARGV", args)?;
-            vm.xpcall.call((function, &vm.handler))
-        }
-        Mode::Functions => vm.xpcall.call((function, &vm.handler, keys, args)),
-    }
+    RunOutcome::Done(reply)
 }
 
 fn string_array(lua: &Lua, items: &[Vec<u8>]) -> mlua::Result<Table> {
@@ -263,11 +363,20 @@ pub fn error_message(e: &mlua::Error) -> String {
     }
 }
 
-/// Whether an error is the budget stop of a runaway script.
+/// Whether an error is the stop of a script that could not be paused.
 pub fn is_budget_error(e: &mlua::Error) -> bool {
+    is_runtime_error(e, BUDGET_EXCEEDED)
+}
+
+/// Whether an error is the stop of a killed script.
+fn is_kill_error(e: &mlua::Error) -> bool {
+    is_runtime_error(e, KILLED)
+}
+
+fn is_runtime_error(e: &mlua::Error, message: &str) -> bool {
     match e {
-        mlua::Error::CallbackError { cause, .. } => is_budget_error(cause),
-        mlua::Error::RuntimeError(msg) => msg == BUDGET_EXCEEDED,
+        mlua::Error::CallbackError { cause, .. } => is_runtime_error(cause, message),
+        mlua::Error::RuntimeError(msg) => msg == message,
         _ => false,
     }
 }
@@ -324,7 +433,8 @@ pub fn create_error_handler(lua: &Lua) -> mlua::Result<Function> {
             Value::Error(e) if is_memory_error(e) => {
                 return Ok(Value::String(lua.create_string("not enough memory")?));
             }
-            Value::Error(e) if is_budget_error(e) => error_table(lua, KILLED_MESSAGE.as_bytes())?,
+            Value::Error(e) if is_kill_error(e) => error_table(lua, KILLED.as_bytes())?,
+            Value::Error(e) if is_budget_error(e) => error_table(lua, BUDGET_EXCEEDED.as_bytes())?,
             other => {
                 let t = lua.create_table()?;
                 let text = format!("ERR {}", lua_text(other));

@@ -50,6 +50,32 @@ impl Redis {
     pub fn eval0(&mut self, script: &str) -> Reply {
         self.eval(script, &[], &[])
     }
+
+    /// Runs a command line that turns into a busy script (no reply yet), sends `kill`
+    /// (SCRIPT KILL or FUNCTION KILL) from another client and checks its answer is OK, then
+    /// runs the script to its end and returns the reply the first client got.
+    pub fn killed(&mut self, line: &str, kill: &str) -> Reply {
+        let argv = emulator::cli::split_args(line.as_bytes()).expect("valid line");
+        let replies = self.server.execute(self.client, argv, self.now);
+        assert!(
+            replies.is_empty(),
+            "{line}: busy, no reply yet: {replies:?}"
+        );
+        assert!(self.server.script_busy());
+        let other = self.server.connect(self.now);
+        let kill = emulator::cli::split_args(kill.as_bytes()).expect("valid line");
+        assert_eq!(
+            self.server.execute(other, kill, self.now),
+            vec![Reply::ok()]
+        );
+        self.server.disconnect(other);
+        while self.server.script_busy() {
+            self.server.run_busy_script(self.now);
+        }
+        let mut replies = self.server.take_outbound(self.client);
+        assert_eq!(replies.len(), 1, "one reply expected");
+        replies.remove(0)
+    }
 }
 
 pub fn bulk(s: &str) -> Reply {

@@ -46,6 +46,12 @@ pub(super) fn shutdown(srv: &mut Server, call: &mut Call) -> Reply {
         // A shutdown only waits when replicas lag; this server has none.
         return Reply::error("ERR No shutdown in progress.");
     }
+    if !flags.nosave {
+        // During a busy script only SHUTDOWN NOSAVE goes through.
+        if let Some(busy) = srv.scripting.busy_error() {
+            return Reply::error(busy);
+        }
+    }
     match srv.prepare_shutdown(flags, call.now) {
         Ok(()) => {
             srv.stop();
