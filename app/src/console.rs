@@ -2,10 +2,7 @@
 //! hints, completion, history and colouring live in `emulator::cli`; this component shows the
 //! transcript and turns keys into calls.
 
-use emulator::cli::{
-    display_hint, highlight_input, highlight_output, strip_ansi, styled_segments, Completer,
-    History, Mode, Session, Span,
-};
+use emulator::cli::{display_hint, highlight_input, strip_ansi, Completer, History, Mode, Session};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -14,6 +11,7 @@ use emulator::Reply;
 
 use crate::engine::{now_ms, Engine};
 use crate::lesson::RunRequest;
+use crate::transcript::{render_span, Line, SharedTranscript, TranscriptView};
 
 /// Where the history of every pane is kept between visits.
 const HISTORY_KEY: &str = "redis-playground.history";
@@ -33,17 +31,6 @@ pub struct ConsoleProps {
     pub on_focus: Option<Callback<(String, u64)>>,
 }
 
-/// One entry of the transcript.
-#[derive(Clone, PartialEq)]
-enum Line {
-    /// A command as typed, after the prompt that was showing.
-    Input { prompt: String, text: String },
-    /// What redis-cli prints for it (help keeps its ANSI styling here).
-    Output(String),
-    /// A note from the playground itself, not part of redis-cli's output.
-    Note(String),
-}
-
 /// Ctrl-R: the text searched for and the line found.
 struct Search {
     query: String,
@@ -55,7 +42,7 @@ struct Search {
 /// Everything a pane keeps between renders.
 struct Pane {
     session: Session,
-    transcript: Vec<Line>,
+    transcript: SharedTranscript,
     history: History,
     completer: Completer,
     search: Option<Search>,
@@ -102,7 +89,7 @@ impl Pane {
             .set_stopwatch(Box::new(|| (js_sys::Date::now() * 1000.0) as u64));
         let mut pane = Pane {
             session,
-            transcript: Vec::new(),
+            transcript: SharedTranscript::default(),
             history: stored_history(),
             completer: Completer::default(),
             search: None,
@@ -124,10 +111,10 @@ impl Pane {
             self.epoch = engine.epoch();
             self.told_stopped = false;
             for line in engine.start_log() {
-                self.transcript.push(Line::Note(line));
+                self.transcript.borrow_mut().push(Line::Note(line));
             }
             engine.with(|server| self.session.restart(server, now_ms()));
-            self.transcript.push(Line::Note(
+            self.transcript.borrow_mut().push(Line::Note(
                 "(server restarted: connected again with a new client)".into(),
             ));
             self.refresh_client(engine);
@@ -135,7 +122,7 @@ impl Pane {
         }
         if engine.is_stopped() && !self.told_stopped {
             self.told_stopped = true;
-            self.transcript.push(Line::Note(
+            self.transcript.borrow_mut().push(Line::Note(
                 "(the server has shut down: Start server in the Persistence panel brings it back)"
                     .into(),
             ));
@@ -163,14 +150,14 @@ impl Pane {
         if text.is_empty() {
             return;
         }
-        self.announcement = strip_ansi(&text);
-        self.transcript.push(Line::Output(text));
+        self.announcement = announcement(&text);
+        self.transcript.borrow_mut().push(Line::Output(text));
     }
 
     /// Runs one line as typed: history, the transcript, built-ins the page handles itself.
     fn run(&mut self, engine: &Engine, text: &str) {
         let prompt = self.session.repl().prompt();
-        self.transcript.push(Line::Input {
+        self.transcript.borrow_mut().push(Line::Input {
             prompt,
             text: text.to_string(),
         });
@@ -199,14 +186,16 @@ impl Pane {
                 (config.maxmemory, config.maxmemory_policy)
             });
             let policy = emulator::config::MaxmemoryPolicy::from_code(policy).name();
-            self.transcript.push(Line::Note(oom_note(cap, policy)));
+            self.transcript
+                .borrow_mut()
+                .push(Line::Note(oom_note(cap, policy)));
         }
         if outcome.clear {
-            self.transcript.clear();
+            self.transcript.borrow_mut().clear();
         }
         if outcome.quit {
             engine.with(|server| self.session.restart(server, now_ms()));
-            self.transcript.push(Line::Note(
+            self.transcript.borrow_mut().push(Line::Note(
                 "(quit: connected again with a new client)".into(),
             ));
         }
@@ -215,26 +204,11 @@ impl Pane {
 
     fn interrupt(&mut self, engine: &Engine) {
         let text = engine.with(|server| self.session.interrupt(server, now_ms()));
-        self.transcript.push(Line::Note(
+        self.transcript.borrow_mut().push(Line::Note(
             "(Ctrl-C: connected again with a new client)".into(),
         ));
         self.output(text);
         self.refresh_client(engine);
-    }
-
-    /// The transcript as redis-cli shows it in a terminal (for copying).
-    fn plain_text(&self) -> String {
-        let mut out = String::new();
-        for line in &self.transcript {
-            match line {
-                Line::Input { prompt, text } => {
-                    out.push_str(&format!("{prompt} {text}\n"));
-                }
-                Line::Output(text) => out.push_str(&strip_ansi(text)),
-                Line::Note(_) => {}
-            }
-        }
-        out
     }
 }
 
@@ -253,6 +227,28 @@ fn config_size(bytes: u64) -> String {
 }
 
 /// The playground's note after an OOM error: where the cap is and the three ways on.
+/// Whether the page is used with a mouse or a trackpad (not a touch screen).
+fn fine_pointer() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(pointer: fine)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// What a screen reader is told of a reply: all of a short one; the start and the size of a
+/// long one (reading half a million lines aloud helps nobody).
+fn announcement(text: &str) -> String {
+    const SHOWN_LINES: usize = 20;
+    let lines = text.trim_end_matches('\n').matches('\n').count() + 1;
+    if lines <= SHOWN_LINES {
+        return strip_ansi(text);
+    }
+    let end = text
+        .match_indices('\n')
+        .nth(SHOWN_LINES - 1)
+        .map_or(text.len(), |(at, _)| at);
+    format!("{} … ({lines} lines in all)", strip_ansi(&text[..end]))
+}
+
 fn oom_note(maxmemory: u64, policy: &str) -> String {
     format!(
         "(memory is at this server's cap, maxmemory {}, and maxmemory-policy {policy} frees \
@@ -313,12 +309,18 @@ pub fn console(props: &ConsoleProps) -> Html {
         let sync_scroll = sync_scroll.clone();
         use_effect(move || sync_scroll());
     }
-    // A pane the learner just added takes the keyboard.
+    // A pane the learner just added takes the keyboard, and so does the first pane on a
+    // computer (on a phone the on-screen keyboard would cover the lesson).
     {
         let (input, added) = (input.clone(), props.on_close.is_some());
+        let first = props.pane == "A";
         use_effect_with((), move |_| {
-            if let Some(f) = field(&input).filter(|_| added) {
-                let _ = f.focus();
+            if let Some(f) = field(&input).filter(|_| added || (first && fine_pointer())) {
+                let _ = f.focus_with_options(&{
+                    let options = web_sys::FocusOptions::new();
+                    options.set_prevent_scroll(true);
+                    options
+                });
             }
         });
     }
@@ -330,10 +332,14 @@ pub fn console(props: &ConsoleProps) -> Html {
 
     {
         let end = end.clone();
-        let len = pane.borrow().transcript.len();
+        let len = pane.borrow().transcript.borrow().version();
         use_effect_with(len, move |_| {
-            if let Some(el) = end.cast::<web_sys::Element>() {
-                el.scroll_into_view();
+            // The pane scrolls to its last line; the page itself never moves for it.
+            let pane = end
+                .cast::<web_sys::Element>()
+                .and_then(|el| el.closest(".console").ok().flatten());
+            if let Some(pane) = pane {
+                pane.set_scroll_top(pane.scroll_height());
             }
         });
     }
@@ -351,7 +357,7 @@ pub fn console(props: &ConsoleProps) -> Html {
                             server.advance_clock(*advance_ms);
                             server.tick(now_ms());
                         });
-                        p.transcript.push(Line::Note(format!(
+                        p.transcript.borrow_mut().push(Line::Note(format!(
                             "(the clock moves forward {})",
                             duration(*advance_ms)
                         )));
@@ -410,8 +416,9 @@ pub fn console(props: &ConsoleProps) -> Html {
                 Reply::Simple(s) => s.clone(),
                 _ => String::new(),
             };
-            pane.borrow_mut()
+            pane.borrow()
                 .transcript
+                .borrow_mut()
                 .push(Line::Note(format!("({sent} sent by the page: {answer})")));
             redraw.force_update();
         })
@@ -515,7 +522,7 @@ pub fn console(props: &ConsoleProps) -> Html {
                 }
                 "l" | "L" if ctrl => {
                     e.prevent_default();
-                    p.transcript.clear();
+                    p.transcript.borrow_mut().clear();
                 }
                 "r" | "R" if ctrl && !reading => {
                     e.prevent_default();
@@ -534,8 +541,9 @@ pub fn console(props: &ConsoleProps) -> Html {
                     p.completer.reset();
                     p.run(&engine, &text);
                 }
-                "Tab" if !reading => {
-                    e.prevent_default();
+                // Tab completes what has been typed; with nothing typed, or with Shift, it moves
+                // the focus on as everywhere else on the page (keyboard users must get out).
+                "Tab" if !reading && !e.shift_key() && !p.input.trim().is_empty() => {
                     let line = p.input.clone();
                     let Pane {
                         session, completer, ..
@@ -545,6 +553,7 @@ pub fn console(props: &ConsoleProps) -> Html {
                         completer.tab(&line, &mut keys)
                     });
                     if let Some(shown) = shown {
+                        e.prevent_default();
                         set_input(&input, &mut p, &shown);
                     }
                 }
@@ -590,13 +599,7 @@ pub fn console(props: &ConsoleProps) -> Html {
 
     let copy = {
         let pane = pane.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            let text = pane.borrow().plain_text();
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&text);
-            }
-        })
+        Callback::from(move |()| pane.borrow().transcript.borrow().plain_text())
     };
 
     // Soft keys for phone keyboards, which have no Tab, arrows or Ctrl.
@@ -639,7 +642,12 @@ pub fn console(props: &ConsoleProps) -> Html {
     let hints = p.session.repl().hints;
     let hint = (hints && !reading && p.search.is_none())
         .then(|| display_hint(&p.input))
-        .flatten();
+        .flatten()
+        .or_else(|| {
+            // A first visit: say where to type.
+            (p.input.is_empty() && p.transcript.borrow().version() == 0 && !reading)
+                .then(|| "type a command, such as PING, and press Enter".to_string())
+        });
     let (client_id, client_name) = &p.client;
     let busy_here = mode == Mode::Waiting
         && engine.observe(|server| server.busy_script_caller()) == Some(p.session.client_id());
@@ -656,15 +664,13 @@ pub fn console(props: &ConsoleProps) -> Html {
                 <span class="pane-name">{ format!("Pane {}", props.pane) }</span>
                 <span class="client-id">{ format!("client id {client_id}") }</span>
                 <span class="client-name">{ if client_name.is_empty() { "no name".to_string() } else { format!("name {client_name}") } }</span>
-                <button type="button" class="pane-action" onclick={copy} title="Copy the transcript as plain text">{"Copy"}</button>
+                <crate::clipboard::CopyButton class="pane-action" text={copy} title="Copy the transcript as plain text" />
                 if let Some(on_close) = props.on_close.clone() {
                     <button type="button" class="pane-action close-pane" aria-label={format!("Close pane {}", props.pane)}
                         onclick={let name = props.pane.clone(); Callback::from(move |e: MouseEvent| { e.stop_propagation(); on_close.emit(name.clone()) })}>{"×"}</button>
                 }
             </header>
-            <div class="transcript" aria-label="Transcript">
-                { for p.transcript.iter().map(render_line) }
-            </div>
+            <TranscriptView transcript={p.transcript.clone()} version={p.transcript.borrow().version()} pane={props.pane.clone()} />
             <div class="sr-only" aria-live="polite" aria-atomic="true">{ p.announcement.clone() }</div>
             if let Some(status) = status {
                 <button type="button" class="stop-reading" onclick={interrupt.reform(|_: MouseEvent| ())}>{ format!("{status}: stop (Ctrl-C)") }</button>
@@ -758,33 +764,6 @@ fn handle_search_key(e: &KeyboardEvent, p: &mut Pane, engine: &Engine, input: &N
             set_input(input, p, &before);
         }
         _ => {}
-    }
-}
-
-fn render_span(span: &Span) -> Html {
-    html! { <span class={span.style.class()}>{ span.text.clone() }</span> }
-}
-
-fn render_line(line: &Line) -> Html {
-    match line {
-        Line::Note(text) => html! { <div class="line note">{ text.clone() }</div> },
-        Line::Input { prompt, text } => html! {
-            <div class="line input"><span class="prompt">{ format!("{prompt} ") }</span>{ for highlight_input(text).iter().map(render_span) }</div>
-        },
-        Line::Output(text) => {
-            let trimmed = text.trim_end_matches('\n');
-            let spans = if trimmed.contains('\x1b') {
-                styled_segments(trimmed)
-            } else {
-                highlight_output(trimmed)
-            };
-            let class = if trimmed.starts_with("(error)") {
-                "line output error"
-            } else {
-                "line output"
-            };
-            html! { <pre class={class}>{ for spans.iter().map(render_span) }</pre> }
-        }
     }
 }
 

@@ -16,6 +16,17 @@ const LEVEL_KEY: &str = "redis-playground.level";
 /// Whether the key browser is open ("open" or "closed").
 const KEY_BROWSER_KEY: &str = "redis-playground.key-browser";
 
+/// Gives the keyboard to the first console's input (the skip link).
+fn focus_console() {
+    let input = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".console input.command").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(input) = input {
+        let _ = input.focus();
+    }
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
@@ -161,12 +172,14 @@ pub fn app() -> Html {
 
     html! {
         <div class="app">
+            <a class="skip-link" href="#console" onclick={Callback::from(|e: MouseEvent| { e.prevent_default(); focus_console(); })}>{"Skip to the console"}</a>
             <header class="topbar">
                 <span class="logo" aria-hidden="true">{"◆"}</span>
                 <h1>{"Redis Playground"}</h1>
                 <span class="tagline">{"Redis 7, running in this page"}</span>
                 <ClockBar engine={(*engine).clone()} />
                 <crate::progress_ui::ProgressToolbar engine={(*engine).clone()} />
+                <crate::theme::ThemeToggle />
                 <button type="button" class="toggle-keys" onclick={toggle_keys} aria-pressed={keys_open.to_string()} aria-controls="key-browser" title="Show or hide the key browser">{"Keys"}</button>
                 <button type="button" class="add-pane" onclick={add_pane} aria-label="Add a console pane with its own client">{"+ pane"}</button>
             </header>

@@ -62,7 +62,9 @@ pub fn lesson(props: &LessonProps) -> Html {
         return html! {
             <section class="pane curriculum" aria-label="Challenge">
                 <LevelPicker level={props.level} on_level={props.on_level.clone()} />
-                <CourseMap level={props.level} current={None::<String>} challenge={resolved} />
+                <MapPanel>
+                    <CourseMap level={props.level} current={None::<String>} challenge={resolved} />
+                </MapPanel>
                 <ChallengeView challenge_id={id.clone()} engine={props.engine.clone()} on_run={props.on_run.clone()} />
             </section>
         };
@@ -70,7 +72,9 @@ pub fn lesson(props: &LessonProps) -> Html {
     html! {
         <section class="pane curriculum" aria-label="Lesson">
             <LevelPicker level={props.level} on_level={props.on_level.clone()} />
-            <CourseMap level={props.level} current={current.map(|s| s.id.clone())} challenge={None::<String>} />
+            <MapPanel>
+                <CourseMap level={props.level} current={current.map(|s| s.id.clone())} challenge={None::<String>} />
+            </MapPanel>
             {
                 match current {
                     Some(step) => html! { <StepView step_id={step.id.clone()} on_run={props.on_run.clone()} engine={props.engine.clone()} /> },
@@ -82,6 +86,24 @@ pub fn lesson(props: &LessonProps) -> Html {
                 { for next.map(|s| html! { <a class="next" href={format!("#/step/{}", s.id)}>{ format!("{} →", s.title) }</a> }) }
             </nav>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MapPanelProps {
+    children: Html,
+}
+
+/// The course map, folded by default so that the lesson starts at the top of its pane.
+#[function_component(MapPanel)]
+fn map_panel(props: &MapPanelProps) -> Html {
+    let steps = course().steps().count();
+    let modules = course().modules.len();
+    html! {
+        <details class="course-map-panel">
+            <summary>{ format!("Course map: {steps} steps in {modules} modules") }</summary>
+            { props.children.clone() }
+        </details>
     }
 }
 
@@ -184,6 +206,24 @@ struct StepViewProps {
 
 #[function_component(StepView)]
 fn step_view(props: &StepViewProps) -> Html {
+    // A new step starts at the top of the lesson pane, however it was chosen (a link, the
+    // previous/next links at the bottom, a deep link, the search).
+    use_effect_with(props.step_id.clone(), |_| {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        window.scroll_to_with_x_and_y(0.0, 0.0);
+        let Some(document) = window.document() else {
+            return;
+        };
+        // A step picked in the course map folds it away again.
+        if let Ok(Some(map)) = document.query_selector(".course-map-panel") {
+            let _ = map.remove_attribute("open");
+        }
+        if let Ok(Some(pane)) = document.query_selector(".pane.curriculum") {
+            pane.set_scroll_top(0);
+        }
+    });
     let Some(step) = course().step(&props.step_id) else {
         return html! {};
     };
@@ -210,19 +250,20 @@ fn step_view(props: &StepViewProps) -> Html {
     });
     html! {
         <article class="step" id={step.id.clone()}>
-            if let Some(module) = intro {
-                <section class="module-intro" aria-label={module.title.clone()}>
-                    <p class="module-name">{ &module.title }</p>
-                    { markdown::render(&module.body, &no_blocks) }
-                </section>
-            }
+            // The title comes first, so that a chosen step shows it at the top of the pane.
+            <h2 class="step-title">{ &step.title }</h2>
             <p class="step-meta">
                 <span class={classes!("level", step.level.name().to_lowercase())}>{ step.level.name() }</span>
                 <span class="minutes">{ format!("{} min", step.minutes) }</span>
                 { for reset }
                 <crate::progress_ui::StepDone step_id={step.id.clone()} />
             </p>
-            <h2 class="step-title">{ &step.title }</h2>
+            if let Some(module) = intro {
+                <section class="module-intro" aria-label={module.title.clone()}>
+                    <p class="module-name">{ &module.title }</p>
+                    { markdown::render(&module.body, &no_blocks) }
+                </section>
+            }
             <p class="summary">{ &step.summary }</p>
             { markdown::render_with_checklist(&step.body, &render_block, &step.id) }
         </article>
@@ -362,12 +403,7 @@ pub(crate) fn code_block(block: &Block, on_run: &Callback<RunRequest>) -> Html {
 
 fn copy_button(text: &str) -> Html {
     let text = text.to_string();
-    let onclick = Callback::from(move |_| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.navigator().clipboard().write_text(&text);
-        }
-    });
-    html! { <button class="copy" {onclick}>{"Copy"}</button> }
+    html! { <crate::clipboard::CopyButton class="copy" text={Callback::from(move |()| text.clone())} /> }
 }
 
 /// The full command cheatsheet, generated from the engine's command table: every implemented

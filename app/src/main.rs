@@ -4,6 +4,7 @@
 mod benchmark_panel;
 mod challenge;
 mod checklist;
+mod clipboard;
 mod clock;
 mod console;
 mod engine;
@@ -16,6 +17,8 @@ mod persistence_panel;
 mod progress;
 mod progress_ui;
 mod storage;
+mod theme;
+mod transcript;
 
 fn main() {
     // The engine starts on what the page's storage holds, so read it first.

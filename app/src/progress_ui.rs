@@ -98,6 +98,17 @@ enum Drawer {
     Persistence,
 }
 
+/// Moves the keyboard focus to the first element matching `css`.
+fn focus_element(css: &str) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(css).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+    }
+}
+
 /// Top-bar buttons opening the progress and benchmark panels, and the achievement toast.
 #[function_component(ProgressToolbar)]
 pub fn progress_toolbar(props: &ToolbarProps) -> Html {
@@ -120,6 +131,28 @@ pub fn progress_toolbar(props: &ToolbarProps) -> Html {
         let drawer = drawer.clone();
         Callback::from(move |_: MouseEvent| drawer.set(Drawer::Closed))
     };
+    // Escape closes the panel and gives the keyboard back to the button that opened it.
+    let onkeydown = {
+        let drawer = drawer.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() != "Escape" {
+                return;
+            }
+            let opener = match *drawer {
+                Drawer::Progress => ".open-progress",
+                Drawer::Benchmark => ".open-benchmark",
+                _ => ".open-persistence",
+            };
+            drawer.set(Drawer::Closed);
+            focus_element(opener);
+        })
+    };
+    // An opened panel takes the keyboard (its close button first).
+    use_effect_with(*drawer, |open| {
+        if *open != Drawer::Closed {
+            focus_element(".drawer .drawer-close");
+        }
+    });
     html! {
         <>
             <button type="button" class="topbar-button open-progress" aria-pressed={(*drawer == Drawer::Progress).to_string()} onclick={toggle(Drawer::Progress)}>{"Progress"}</button>
@@ -127,7 +160,7 @@ pub fn progress_toolbar(props: &ToolbarProps) -> Html {
             <button type="button" class="topbar-button open-persistence" aria-pressed={(*drawer == Drawer::Persistence).to_string()} onclick={toggle(Drawer::Persistence)}>{"Persistence"}</button>
             <Toast />
             if *drawer != Drawer::Closed {
-                <aside class="drawer" aria-label={match *drawer { Drawer::Progress => "Progress", Drawer::Benchmark => "Benchmark", _ => "Persistence" }}>
+                <aside class="drawer" {onkeydown} aria-label={match *drawer { Drawer::Progress => "Progress", Drawer::Benchmark => "Benchmark", _ => "Persistence" }}>
                     <button type="button" class="drawer-close" aria-label="Close the panel" onclick={close}>{"×"}</button>
                     if *drawer == Drawer::Progress {
                         <ProgressPanel />

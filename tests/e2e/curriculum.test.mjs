@@ -99,6 +99,8 @@ test('search finds steps by command, and Reset data reruns a step setup', async 
   const session = await launch('chromium');
   try {
     await session.goto(`${ctx.site.url}#/step/transactions`);
+    // The map is folded so that the lesson starts at the top: open it first.
+    await session.click(await session.waitFor('.course-map-panel > summary'));
     const search = await session.waitFor('.course-map .search');
     await session.type(search, 'ZREVRANGE');
     const titles = await session.run('return [...document.querySelectorAll(".course-map li a")].map(a => a.textContent);');

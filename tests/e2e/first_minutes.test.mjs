@@ -1,0 +1,173 @@
+// End-to-end tests of a learner's first minutes: the chosen step's title is in view however
+// it was chosen, the theme follows a remembered choice, Tab leaves an empty console, Copy says
+// what happened, and a huge reply leaves the console fast (the transcript keeps a bounded
+// scrollback). Screenshots go to target/e2e/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile, access } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, serveStatic, KEYS } from './webdriver.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = process.env.DIST_DIR ?? join(root, 'dist');
+const shots = join(root, 'target', 'e2e');
+let site;
+
+before(async () => {
+  await access(join(dist, 'index.html'));
+  await mkdir(shots, { recursive: true });
+  site = await serveStatic(dist);
+});
+
+after(async () => site?.close());
+
+const pane = (name) => `.console[data-pane="${name}"]`;
+const inputOf = (name) => `${pane(name)} input.command`;
+
+/** Where the step title is: its distance from the top of the lesson pane, and the page's own scroll. */
+function titlePosition(session) {
+  return session.run(`
+    const pane = document.querySelector('.pane.curriculum').getBoundingClientRect();
+    const title = document.querySelector('.step-title').getBoundingClientRect();
+    return { fromPaneTop: Math.round(title.top - pane.top), pageScroll: window.scrollY, paneTop: Math.round(pane.top) };`);
+}
+
+async function assertTitleInView(session, what) {
+  const at = await titlePosition(session);
+  assert.equal(at.pageScroll, 0, `${what}: the page itself is not scrolled`);
+  assert.ok(at.fromPaneTop >= 0 && at.fromPaneTop < 220, `${what}: title ${at.fromPaneTop}px below the pane's top`);
+}
+
+for (const [name, size] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+  test(`chromium ${name}: the chosen step's title is in view, however it was chosen`, async (t) => {
+    const session = await launch('chromium');
+    t.diagnostic(`browser: ${session.version}`);
+    try {
+      await session.cmd('POST', '/window/rect', size);
+      await session.goto(`${site.url}#/step/run-redis`);
+      await session.waitForText('.step-title', (s) => s.length > 0);
+      await assertTitleInView(session, 'a deep link');
+      // The next-step link at the bottom of a long lesson.
+      const next = await session.find('.step-nav .next');
+      const before = await session.run('return document.querySelector(".step-title").textContent;');
+      await session.run('arguments[0].scrollIntoView();', { 'element-6066-11e4-a52e-4f735466cecf': next });
+      await session.click(next);
+      await session.waitForText('.step-title', (s) => s !== before);
+      await assertTitleInView(session, 'the next-step link');
+      // A step picked in the course map.
+      await session.click(await session.find('.course-map-panel > summary'));
+      const link = await session.waitFor('.course-map li a[href="#/step/transactions"]');
+      await session.click(link);
+      await session.waitForText('.step-title', (s) => s.includes('MULTI/EXEC'));
+      await assertTitleInView(session, 'the course map');
+      await writeFile(join(shots, `chromium-${name}-lesson-in-view.png`), await session.screenshot());
+    } finally {
+      await session.close();
+    }
+  });
+}
+
+for (const browser of ['chromium', 'firefox']) {
+  test(`${browser}: the theme toggle switches light and dark and is remembered`, async (t) => {
+    const session = await launch(browser);
+    t.diagnostic(`browser: ${session.version}`);
+    try {
+      await session.goto(site.url);
+      const toggle = await session.waitFor('.theme-toggle');
+      const background = () => session.run('return getComputedStyle(document.body).backgroundColor;');
+      const label = () => session.run('return document.querySelector(".theme-toggle").getAttribute("aria-label");');
+      assert.equal(await label(), 'Theme: system');
+      await session.click(toggle);
+      assert.equal(await label(), 'Theme: light');
+      assert.equal(await background(), 'rgb(247, 245, 242)');
+      await session.click(toggle);
+      assert.equal(await label(), 'Theme: dark');
+      assert.equal(await background(), 'rgb(18, 19, 22)');
+      await writeFile(join(shots, `${browser}-theme-dark.png`), await session.screenshot());
+      // Remembered across a reload, applied before the app starts.
+      await session.goto(site.url);
+      await session.waitFor('.theme-toggle');
+      assert.equal(await session.run('return document.documentElement.dataset.theme;'), 'dark');
+      assert.equal(await background(), 'rgb(18, 19, 22)');
+      await session.click(await session.find('.theme-toggle'));
+      assert.equal(await label(), 'Theme: system');
+      assert.equal(await session.run('return document.documentElement.dataset.theme ?? null;'), null);
+    } finally {
+      await session.close();
+    }
+  });
+
+  test(`${browser}: Tab in an empty console moves on; Copy says Copied`, async (t) => {
+    const session = await launch(browser);
+    t.diagnostic(`browser: ${session.version}`);
+    try {
+      await session.goto(site.url);
+      const input = await session.waitFor(inputOf('A'));
+      await session.waitForText(`${pane('A')} .input-line .prompt`, (s) => s.length > 0);
+      await session.click(input);
+      const focusedIsInput = () =>
+        session.run('return document.activeElement === document.querySelector(arguments[0]);', inputOf('A'));
+      assert.ok(await focusedIsInput());
+      await session.type(input, KEYS.TAB);
+      assert.equal(await session.run('return document.querySelector(arguments[0]).value;', inputOf('A')), '');
+      assert.ok(!(await focusedIsInput()), 'Tab on an empty line leaves the console');
+      // With something typed, Tab still completes.
+      await session.click(input);
+      await session.type(input, 'getr' + KEYS.TAB);
+      assert.equal(await session.run('return document.querySelector(arguments[0]).value;', inputOf('A')), 'GETRANGE');
+      await session.type(input, KEYS.CONTROL + 'c' + KEYS.NULL);
+      await session.type(input, 'PING' + KEYS.ENTER);
+      await session.waitForText(`${pane('A')} .transcript`, (s) => s.includes('PONG'));
+      // The first Tab stop is a link to the console; Escape closes a panel and gives the
+      // keyboard back to its button.
+      const skip = await session.find('.skip-link');
+      await session.run('document.activeElement.blur(); window.scrollTo(0, 0);');
+      await session.type(skip, KEYS.ENTER);
+      for (let i = 0; i < 20 && !(await focusedIsInput()); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(await focusedIsInput(), 'the skip link gives the console the keyboard');
+      await session.click(await session.find('.open-progress'));
+      await session.waitFor('.drawer');
+      assert.equal(await session.run('return document.activeElement.className;'), 'drawer-close');
+      await session.type(await session.find('.drawer-close'), KEYS.ESCAPE);
+      assert.equal(await session.run('return document.querySelector(".drawer");'), null);
+      assert.ok(await session.run('return document.activeElement.classList.contains("open-progress");'));
+      const copy = await session.find(`${pane('A')} .pane-bar .pane-action`);
+      await session.click(copy);
+      const said = await session.waitForText(`${pane('A')} .pane-bar`, (s) => s.includes('Copied') || s.includes('Copy failed'));
+      assert.ok(said.includes('Copied'), said);
+    } finally {
+      await session.close();
+    }
+  });
+
+  test(`${browser}: a huge reply keeps the last lines and the console fast`, async (t) => {
+    const session = await launch(browser);
+    t.diagnostic(`browser: ${session.version}`);
+    try {
+      await session.goto(site.url);
+      const input = await session.waitFor(inputOf('A'));
+      await session.type(input, 'DEBUG POPULATE 30000' + KEYS.ENTER);
+      await session.waitForText(`${pane('A')} .transcript`, (s) => s.includes('OK'));
+      const started = Date.now();
+      await session.type(input, 'KEYS *' + KEYS.ENTER);
+      const bar = await session.waitForText(`${pane('A')} .scrollback-bar`, (s) => s.includes('earlier lines hidden'), 60000);
+      t.diagnostic(`KEYS * over 30000 keys shown in ${Date.now() - started} ms`);
+      const hidden = Number(bar.match(/(\d+) earlier lines hidden/)[1]);
+      assert.ok(hidden > 20000, bar);
+      const shownLines = await session.run(
+        'return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.split("\\n").length).reduce((a, b) => a + b, 0);',
+        `${pane('A')} .transcript .line`,
+      );
+      assert.ok(shownLines <= 10001, `${shownLines} lines rendered`);
+      const pingStart = Date.now();
+      await session.type(input, 'PING' + KEYS.ENTER);
+      await session.waitForText(`${pane('A')} .transcript`, (s) => s.endsWith('PONG') || s.includes('PONG'));
+      t.diagnostic(`the next PING answered in ${Date.now() - pingStart} ms`);
+      await writeFile(join(shots, `${browser}-scrollback.png`), await session.screenshot());
+    } finally {
+      await session.close();
+    }
+  });
+}
