@@ -58,8 +58,9 @@ install_rust_target() {
 }
 
 install_npm_tools() {
-  if ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version 132"; then
-    say "npm: installing build tools (binaryen)"
+  if ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version 132" \
+    || ! grep -q '"version": "4.14.1"' node_modules/axe-core/package.json 2>/dev/null; then
+    say "npm: installing build and test tools (binaryen, axe-core)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
 }

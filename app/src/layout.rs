@@ -180,7 +180,7 @@ pub fn app() -> Html {
                 <ClockBar engine={(*engine).clone()} />
                 <crate::progress_ui::ProgressToolbar engine={(*engine).clone()} />
                 <crate::theme::ThemeToggle />
-                <button type="button" class="toggle-keys" onclick={toggle_keys} aria-pressed={keys_open.to_string()} aria-controls="key-browser" title="Show or hide the key browser">{"Keys"}</button>
+                <button type="button" class="toggle-keys" onclick={toggle_keys} aria-pressed={keys_open.to_string()} aria-controls={(*keys_open).then_some("key-browser")} title="Show or hide the key browser">{"Keys"}</button>
                 <button type="button" class="add-pane" onclick={add_pane} aria-label="Add a console pane with its own client">{"+ pane"}</button>
             </header>
             <main class="panes">

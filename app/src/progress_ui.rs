@@ -78,7 +78,7 @@ pub fn overall_progress() -> Html {
         <div class="overall-progress" aria-label="Course progress">
             <span class="label">{ format!("Course progress: {pct}%") }</span>
             <span class="detail">{ format!(" ({} of {} steps)", counts.0, counts.1) }</span>
-            <div class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow={pct.to_string()}>
+            <div class="bar" role="progressbar" aria-label="Steps done" aria-valuemin="0" aria-valuemax="100" aria-valuenow={pct.to_string()}>
                 <div class="fill" style={format!("width: {pct}%")}></div>
             </div>
         </div>

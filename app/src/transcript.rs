@@ -177,7 +177,7 @@ pub fn transcript_view(props: &TranscriptProps) -> Html {
         }
     });
     html! {
-        <div class="transcript" aria-label="Transcript">
+        <div class="transcript" role="region" aria-label={format!("Transcript of pane {}", props.pane)}>
             { for bar }
             { for t.entries[first..].iter().enumerate().map(|(i, entry)| html! {
                 <EntryView key={first + i} entry={EntryRef(entry.clone())} full={*show_all} />
