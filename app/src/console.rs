@@ -114,18 +114,19 @@ impl Pane {
                 self.transcript.borrow_mut().push(Line::Note(line));
             }
             engine.with(|server| self.session.restart(server, now_ms()));
-            self.transcript.borrow_mut().push(Line::Note(
-                "(server restarted: connected again with a new client)".into(),
-            ));
+            let note = "(server restarted: connected again with a new client)";
+            self.transcript.borrow_mut().push(Line::Note(note.into()));
+            // Status changes are announced like replies.
+            self.announcement = note.into();
             self.refresh_client(engine);
             return true;
         }
         if engine.is_stopped() && !self.told_stopped {
             self.told_stopped = true;
-            self.transcript.borrow_mut().push(Line::Note(
-                "(the server has shut down: Start server in the Persistence panel brings it back)"
-                    .into(),
-            ));
+            let note =
+                "(the server has shut down: Start server in the Persistence panel brings it back)";
+            self.transcript.borrow_mut().push(Line::Note(note.into()));
+            self.announcement = note.into();
             return true;
         }
         false

@@ -172,7 +172,17 @@ fn course_map(props: &CourseMapProps) -> Html {
                     .collect();
                 let holds_current = module.steps.iter().any(|s| props.current.as_deref() == Some(s.id.as_str()));
                 if steps.is_empty() {
-                    return html! {};
+                    // Say that a module is there, above the chosen level, rather than skip it.
+                    let above = module.steps.iter().filter(|s| s.level > props.level).count();
+                    if above == 0 || searching {
+                        return html! {};
+                    }
+                    return html! {
+                        <p class="module above-level">
+                            { &module.title }
+                            <span class="count">{ format!(" · {above} steps above the chosen level") }</span>
+                        </p>
+                    };
                 }
                 html! {
                     <details class="module" open={holds_current || searching}>

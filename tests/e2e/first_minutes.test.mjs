@@ -69,6 +69,38 @@ for (const [name, size] of [['desktop', { width: 1280, height: 900 }], ['phone',
   });
 }
 
+test('chromium: the header fits one row at 1280 px; at every size no control breaks inside', async (t) => {
+  const session = await launch('chromium');
+  t.diagnostic(`browser: ${session.version}`);
+  try {
+    for (const [width, height] of [[360, 740], [390, 844], [768, 1024], [1280, 900]]) {
+      await session.cmd('POST', '/window/rect', { width, height });
+      await session.goto(site.url);
+      await session.waitFor(inputOf('A'));
+      const header = await session.run(`
+        const items = [...document.querySelectorAll('.topbar > *, .topbar .clock > *')]
+          .filter(e => e.offsetParent !== null && getComputedStyle(e).position !== 'fixed');
+        // Rows: vertical centres more than 16 px apart.
+        const centres = [...document.querySelectorAll('.topbar > *')]
+          .filter(e => e.offsetParent !== null && getComputedStyle(e).position !== 'fixed')
+          .map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })
+          .sort((a, b) => a - b);
+        const rows = { size: centres.filter((c, i) => i === 0 || c - centres[i - 1] > 16).length };
+        const broken = items.filter(e => e.tagName === 'BUTTON' && e.getClientRects().length === 1 &&
+          e.getBoundingClientRect().height > 2.4 * parseFloat(getComputedStyle(e).fontSize));
+        return { rows: rows.size, broken: broken.map(e => e.textContent),
+          overflow: document.documentElement.scrollWidth - window.innerWidth };`);
+      t.diagnostic(`${width}×${height}: header in ${header.rows} row(s)`);
+      assert.deepEqual(header.broken, [], `${width}×${height}: buttons broken over lines`);
+      assert.ok(header.overflow <= 0, `${width}×${height}: the page is ${header.overflow}px wider than the window`);
+      if (width >= 1280) assert.equal(header.rows, 1, `${width}×${height}: one header row`);
+      await writeFile(join(shots, `chromium-${width}x${height}.png`), await session.screenshot());
+    }
+  } finally {
+    await session.close();
+  }
+});
+
 for (const browser of ['chromium', 'firefox']) {
   test(`${browser}: the theme toggle switches light and dark and is remembered`, async (t) => {
     const session = await launch(browser);
