@@ -4,23 +4,18 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, access } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, serveStatic, KEYS } from './webdriver.mjs';
+import { launch, useBuiltSite, KEYS } from './webdriver.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = process.env.DIST_DIR ?? join(root, 'dist');
-let site;
+const ctx = useBuiltSite({ before, after });
 let axeSource;
 
 before(async () => {
-  await access(join(dist, 'index.html'));
   axeSource = await readFile(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  site = await serveStatic(dist);
 });
-
-after(async () => site?.close());
 
 const inputOf = (name) => `.console[data-pane="${name}"] input.command`;
 
@@ -37,12 +32,12 @@ async function audit(session) {
 /** The views audited, each reached from a fresh page. */
 const views = [
   ['a lesson with the course map open', async (session) => {
-    await session.goto(`${site.url}#/step/strings-and-expiry`);
+    await session.goto(`${ctx.site.url}#/step/strings-and-expiry`);
     await session.click(await session.waitFor('.course-map-panel > summary'));
     await session.waitFor('.course-map li a');
   }],
   ['the console with output, and the key browser', async (session) => {
-    await session.goto(site.url);
+    await session.goto(ctx.site.url);
     const input = await session.waitFor(inputOf('A'));
     await session.type(input, 'SET greeting hello' + KEYS.ENTER);
     await session.type(input, 'HGETALL nothing' + KEYS.ENTER);
@@ -52,17 +47,17 @@ const views = [
     await session.waitForText('.key-browser', (s) => s.includes('greeting'));
   }],
   ['the persistence panel', async (session) => {
-    await session.goto(site.url);
+    await session.goto(ctx.site.url);
     await session.click(await session.waitFor('.open-persistence'));
     await session.waitFor('.drawer');
   }],
   ['the benchmark panel', async (session) => {
-    await session.goto(site.url);
+    await session.goto(ctx.site.url);
     await session.click(await session.waitFor('.open-benchmark'));
     await session.waitFor('.drawer');
   }],
   ['a challenge', async (session) => {
-    await session.goto(`${site.url}#/challenge/today`);
+    await session.goto(`${ctx.site.url}#/challenge/today`);
     await session.waitFor('.challenge');
   }],
 ];
@@ -73,7 +68,7 @@ for (const browser of ['chromium', 'firefox']) {
       const session = await launch(browser);
       t.diagnostic(`browser: ${session.version}`);
       try {
-        await session.goto(site.url);
+        await session.goto(ctx.site.url);
         await session.run('localStorage.setItem("redis-playground.theme", arguments[0]);', theme);
         const found = [];
         for (const [name, reach] of views) {

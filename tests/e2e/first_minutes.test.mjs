@@ -5,23 +5,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile, access } from 'node:fs/promises';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launch, serveStatic, KEYS } from './webdriver.mjs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { launch, useBuiltSite, KEYS } from './webdriver.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = process.env.DIST_DIR ?? join(root, 'dist');
-const shots = join(root, 'target', 'e2e');
-let site;
-
-before(async () => {
-  await access(join(dist, 'index.html'));
-  await mkdir(shots, { recursive: true });
-  site = await serveStatic(dist);
-});
-
-after(async () => site?.close());
+const ctx = useBuiltSite({ before, after });
 
 const pane = (name) => `.console[data-pane="${name}"]`;
 const inputOf = (name) => `${pane(name)} input.command`;
@@ -46,7 +34,7 @@ for (const [name, size] of [['desktop', { width: 1280, height: 900 }], ['phone',
     t.diagnostic(`browser: ${session.version}`);
     try {
       await session.cmd('POST', '/window/rect', size);
-      await session.goto(`${site.url}#/step/run-redis`);
+      await session.goto(`${ctx.site.url}#/step/run-redis`);
       await session.waitForText('.step-title', (s) => s.length > 0);
       await assertTitleInView(session, 'a deep link');
       // The next-step link at the bottom of a long lesson.
@@ -62,7 +50,7 @@ for (const [name, size] of [['desktop', { width: 1280, height: 900 }], ['phone',
       await session.click(link);
       await session.waitForText('.step-title', (s) => s.includes('MULTI/EXEC'));
       await assertTitleInView(session, 'the course map');
-      await writeFile(join(shots, `chromium-${name}-lesson-in-view.png`), await session.screenshot());
+      await writeFile(join(ctx.shots, `chromium-${name}-lesson-in-view.png`), await session.screenshot());
     } finally {
       await session.close();
     }
@@ -75,7 +63,7 @@ test('chromium: the header fits one row at 1280 px; at every size no control bre
   try {
     for (const [width, height] of [[360, 740], [390, 844], [768, 1024], [1280, 900]]) {
       await session.cmd('POST', '/window/rect', { width, height });
-      await session.goto(site.url);
+      await session.goto(ctx.site.url);
       await session.waitFor(inputOf('A'));
       const header = await session.run(`
         const items = [...document.querySelectorAll('.topbar > *, .topbar .clock > *')]
@@ -94,7 +82,7 @@ test('chromium: the header fits one row at 1280 px; at every size no control bre
       assert.deepEqual(header.broken, [], `${width}×${height}: buttons broken over lines`);
       assert.ok(header.overflow <= 0, `${width}×${height}: the page is ${header.overflow}px wider than the window`);
       if (width >= 1280) assert.equal(header.rows, 1, `${width}×${height}: one header row`);
-      await writeFile(join(shots, `chromium-${width}x${height}.png`), await session.screenshot());
+      await writeFile(join(ctx.shots, `chromium-${width}x${height}.png`), await session.screenshot());
     }
   } finally {
     await session.close();
@@ -106,7 +94,7 @@ for (const browser of ['chromium', 'firefox']) {
     const session = await launch(browser);
     t.diagnostic(`browser: ${session.version}`);
     try {
-      await session.goto(site.url);
+      await session.goto(ctx.site.url);
       const toggle = await session.waitFor('.theme-toggle');
       const background = () => session.run('return getComputedStyle(document.body).backgroundColor;');
       const label = () => session.run('return document.querySelector(".theme-toggle").getAttribute("aria-label");');
@@ -117,9 +105,9 @@ for (const browser of ['chromium', 'firefox']) {
       await session.click(toggle);
       assert.equal(await label(), 'Theme: dark');
       assert.equal(await background(), 'rgb(18, 19, 22)');
-      await writeFile(join(shots, `${browser}-theme-dark.png`), await session.screenshot());
+      await writeFile(join(ctx.shots, `${browser}-theme-dark.png`), await session.screenshot());
       // Remembered across a reload, applied before the app starts.
-      await session.goto(site.url);
+      await session.goto(ctx.site.url);
       await session.waitFor('.theme-toggle');
       assert.equal(await session.run('return document.documentElement.dataset.theme;'), 'dark');
       assert.equal(await background(), 'rgb(18, 19, 22)');
@@ -135,7 +123,7 @@ for (const browser of ['chromium', 'firefox']) {
     const session = await launch(browser);
     t.diagnostic(`browser: ${session.version}`);
     try {
-      await session.goto(site.url);
+      await session.goto(ctx.site.url);
       const input = await session.waitFor(inputOf('A'));
       await session.waitForText(`${pane('A')} .input-line .prompt`, (s) => s.length > 0);
       await session.click(input);
@@ -178,7 +166,7 @@ for (const browser of ['chromium', 'firefox']) {
     const session = await launch(browser);
     t.diagnostic(`browser: ${session.version}`);
     try {
-      await session.goto(site.url);
+      await session.goto(ctx.site.url);
       const input = await session.waitFor(inputOf('A'));
       await session.type(input, 'DEBUG POPULATE 30000' + KEYS.ENTER);
       await session.waitForText(`${pane('A')} .transcript`, (s) => s.includes('OK'));
@@ -197,7 +185,7 @@ for (const browser of ['chromium', 'firefox']) {
       await session.type(input, 'PING' + KEYS.ENTER);
       await session.waitForText(`${pane('A')} .transcript`, (s) => s.endsWith('PONG') || s.includes('PONG'));
       t.diagnostic(`the next PING answered in ${Date.now() - pingStart} ms`);
-      await writeFile(join(shots, `${browser}-scrollback.png`), await session.screenshot());
+      await writeFile(join(ctx.shots, `${browser}-scrollback.png`), await session.screenshot());
     } finally {
       await session.close();
     }

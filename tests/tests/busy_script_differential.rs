@@ -111,24 +111,26 @@ fn same(pair: &mut Pair, who: usize, words: &[&str]) -> String {
     ours
 }
 
-fn start_redis() -> Option<RealRedis> {
+/// A redis-server and an engine, two clients on each, with `busy-reply-threshold` at 100 ms.
+fn busy_pair() -> Option<(RealRedis, Pair)> {
     let binary = require_tool("redis-server", "busy_script_differential")?;
-    Some(RealRedis::start(&binary, &[]).expect("redis-server starts"))
-}
-
-const FOREVER: &str = "while true do end";
-
-#[test]
-fn a_busy_eval_answers_busy_and_can_be_killed() {
-    let Some(redis) = start_redis() else {
-        return;
-    };
+    let redis = RealRedis::start(&binary, &[]).expect("redis-server starts");
     let mut pair = Pair::start(&redis);
     same(
         &mut pair,
         A,
         &["CONFIG", "SET", "busy-reply-threshold", "100"],
     );
+    Some((redis, pair))
+}
+
+const FOREVER: &str = "while true do end";
+
+#[test]
+fn a_busy_eval_answers_busy_and_can_be_killed() {
+    let Some((_redis, mut pair)) = busy_pair() else {
+        return;
+    };
     same(&mut pair, A, &["SCRIPT", "KILL"]);
     same(&mut pair, A, &["FUNCTION", "KILL"]);
     // The caller gets nothing until the script ends; its next command waits behind it.
@@ -168,15 +170,9 @@ fn a_busy_eval_answers_busy_and_can_be_killed() {
 
 #[test]
 fn a_busy_script_that_wrote_cannot_be_killed_and_one_that_ends_answers() {
-    let Some(redis) = start_redis() else {
+    let Some((_redis, mut pair)) = busy_pair() else {
         return;
     };
-    let mut pair = Pair::start(&redis);
-    same(
-        &mut pair,
-        A,
-        &["CONFIG", "SET", "busy-reply-threshold", "100"],
-    );
     // Far longer than the threshold on both sides, and then it ends by itself.
     let counting = "local i = 0 while i < 30000000 do i = i + 1 end \
                     redis.call('set', KEYS[1], i) return i";
@@ -215,15 +211,9 @@ fn a_busy_script_that_wrote_cannot_be_killed_and_one_that_ends_answers() {
 
 #[test]
 fn a_busy_function_is_killed_by_function_kill_only() {
-    let Some(redis) = start_redis() else {
+    let Some((_redis, mut pair)) = busy_pair() else {
         return;
     };
-    let mut pair = Pair::start(&redis);
-    same(
-        &mut pair,
-        A,
-        &["CONFIG", "SET", "busy-reply-threshold", "100"],
-    );
     let library = "#!lua name=spin\n\
                    redis.register_function('spin', function() while true do end end)";
     same(&mut pair, A, &["FUNCTION", "LOAD", library]);
@@ -249,15 +239,9 @@ fn a_busy_function_is_killed_by_function_kill_only() {
 
 #[test]
 fn scripts_that_do_not_pass_the_threshold_are_not_busy() {
-    let Some(redis) = start_redis() else {
+    let Some((_redis, mut pair)) = busy_pair() else {
         return;
     };
-    let mut pair = Pair::start(&redis);
-    same(
-        &mut pair,
-        A,
-        &["CONFIG", "SET", "busy-reply-threshold", "100"],
-    );
     // Top-level coroutine.yield is Lua 5.1's error in Redis.
     same(&mut pair, A, &["EVAL", "coroutine.yield(1)", "0"]);
     same(&mut pair, A, &["EVAL", "return coroutine.running()", "0"]);
@@ -293,15 +277,9 @@ fn scripts_that_do_not_pass_the_threshold_are_not_busy() {
 
 #[test]
 fn a_busy_script_inside_a_transaction_holds_the_rest_of_it() {
-    let Some(redis) = start_redis() else {
+    let Some((_redis, mut pair)) = busy_pair() else {
         return;
     };
-    let mut pair = Pair::start(&redis);
-    same(
-        &mut pair,
-        A,
-        &["CONFIG", "SET", "busy-reply-threshold", "100"],
-    );
     same(&mut pair, A, &["MULTI"]);
     same(&mut pair, A, &["SET", "before", "1"]);
     same(&mut pair, A, &["EVAL", FOREVER, "0"]);
