@@ -604,7 +604,7 @@ pub fn console(props: &ConsoleProps) -> Html {
     };
 
     // Soft keys for phone keyboards, which have no Tab, arrows or Ctrl.
-    let soft_key = |label: &'static str, key: &'static str, ctrl: bool| {
+    let soft_key = |label: &'static str, key: &'static str, ctrl: bool, name: &'static str| {
         let (onkeydown, input) = (onkeydown.clone(), input.clone());
         let onclick = Callback::from(move |e: MouseEvent| {
             e.stop_propagation();
@@ -618,15 +618,16 @@ pub fn console(props: &ConsoleProps) -> Html {
                 let _ = f.focus();
             }
         });
-        html! { <button type="button" class="soft-key" {onclick}>{ label }</button> }
+        html! { <button type="button" class="soft-key" aria-label={name} {onclick}>{ label }</button> }
     };
 
     let soft_keys = html! {
         <div class="soft-keys" role="group" aria-label="Keys">
-            { soft_key("Tab", "Tab", false) }
-            { soft_key("↑", "ArrowUp", false) }
-            { soft_key("↓", "ArrowDown", false) }
-            { soft_key("Ctrl-C", "c", true) }
+            { soft_key("Tab", "Tab", false, "Tab: complete") }
+            { soft_key("↑", "ArrowUp", false, "Previous command") }
+            { soft_key("↓", "ArrowDown", false, "Next command") }
+            { soft_key("Ctrl-C", "c", true, "Control C: cancel") }
+            { soft_key("Ctrl-L", "l", true, "Control L: clear the screen") }
         </div>
     };
     let report_focus = {

@@ -82,6 +82,16 @@ test('chromium: the header fits one row at 1280 px; at every size no control bre
       assert.deepEqual(header.broken, [], `${width}×${height}: buttons broken over lines`);
       assert.ok(header.overflow <= 0, `${width}×${height}: the page is ${header.overflow}px wider than the window`);
       if (width >= 1280) assert.equal(header.rows, 1, `${width}×${height}: one header row`);
+      if (width === 390) {
+        // A phone has keys for what its keyboard lacks; Ctrl-L clears the console.
+        const input = await session.find(inputOf('A'));
+        await session.type(input, 'PING' + KEYS.ENTER);
+        await session.waitForText(`${pane('A')} .transcript`, (s) => s.includes('PONG'));
+        const labels = await session.run(`return [...document.querySelectorAll('${pane('A')} .soft-key')].map(k => k.textContent);`);
+        assert.deepEqual(labels, ['Tab', '↑', '↓', 'Ctrl-C', 'Ctrl-L']);
+        await session.click(await session.find(`${pane('A')} .soft-key[aria-label^="Control L"]`));
+        await session.waitForText(`${pane('A')} .transcript`, (s) => !s.includes('PONG'));
+      }
       await writeFile(join(ctx.shots, `chromium-${width}x${height}.png`), await session.screenshot());
     }
   } finally {
