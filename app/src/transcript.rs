@@ -264,17 +264,86 @@ fn render_line(line: &Line) -> Html {
         },
         Line::Output(text) => {
             let trimmed = text.trim_end_matches('\n');
-            let spans = if trimmed.contains('\x1b') {
-                styled_segments(trimmed)
-            } else {
-                highlight_output(trimmed)
-            };
             let class = if trimmed.starts_with("(error)") {
                 "line output error"
             } else {
                 "line output"
             };
-            html! { <pre class={class}>{ for spans.iter().map(render_span) }</pre> }
+            if trimmed.len() <= CHUNK_BYTES {
+                return html! { <pre class={class}>{ for highlight(trimmed).iter().map(render_span) }</pre> };
+            }
+            // A long reply in chunks of whole lines that the browser can skip laying out
+            // while they are off screen (`content-visibility` in the style sheet), so that the
+            // next command is quick.
+            html! {
+                <div class={class}>
+                    { for line_chunks(trimmed).map(|chunk| html! {
+                        <pre class="chunk">{ for highlight(chunk).iter().map(render_span) }</pre>
+                    }) }
+                </div>
+            }
         }
+    }
+}
+
+/// A reply's text as coloured spans (ANSI-styled help, or redis-cli's reply colours).
+fn highlight(text: &str) -> Vec<Span> {
+    if text.contains('\x1b') {
+        styled_segments(text)
+    } else {
+        highlight_output(text)
+    }
+}
+
+/// `text` cut after a line end every `CHUNK_BYTES` or so.
+fn line_chunks(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        // A line end is always a character boundary.
+        let cut = rest
+            .as_bytes()
+            .get(CHUNK_BYTES..)
+            .and_then(|after| after.iter().position(|&b| b == b'\n'))
+            .map_or(rest.len(), |at| CHUNK_BYTES + at);
+        let (chunk, after) = rest.split_at(cut);
+        rest = after.strip_prefix('\n').unwrap_or(after);
+        Some(chunk)
+    })
+}
+
+/// Bytes per chunk of a long reply (a few hundred lines).
+const CHUNK_BYTES: usize = 16 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_replies_are_cut_between_lines() {
+        let line = "1) \"key:ä12345\"\n";
+        let text = line.repeat(5_000);
+        let text = text.trim_end_matches('\n');
+        let chunks: Vec<&str> = line_chunks(text).collect();
+        assert!(chunks.len() > 3, "{}", chunks.len());
+        assert!(chunks
+            .iter()
+            .all(|c| c.starts_with("1) ") && c.ends_with('"')));
+        assert_eq!(chunks.join("\n"), text);
+    }
+
+    #[test]
+    fn the_tail_keeps_whole_entries_and_shortens_only_a_huge_last_one() {
+        let mut t = Transcript::default();
+        t.push(Line::Output("a\n".repeat(6_000)));
+        t.push(Line::Output("b\n".repeat(6_000)));
+        // The first entry does not fit beside the second: hidden whole.
+        assert_eq!(t.tail(SCROLLBACK_LINES), (1, 6_000));
+        t.push(Line::Output("c\n".repeat(20_000)));
+        // A reply taller than the scrollback shows its last lines only.
+        assert_eq!(t.tail(SCROLLBACK_LINES), (2, 22_000));
+        assert_eq!(t.tail(usize::MAX), (0, 10_000));
     }
 }
