@@ -405,10 +405,56 @@ pub(crate) fn code_block(block: &Block, on_run: &Callback<RunRequest>) -> Html {
                     <span class="lang">{ if *chat { "Chat prompt — paste into a chat" } else { "Agent prompt — paste into a coding agent" } }</span>
                     { copy_button(&block.text) }
                 </div>
-                <pre>{ block.text.clone() }</pre>
+                // Shown reflowed to the card's width; copied as written.
+                <div class="prompt-text">
+                    { for reflow_prompt(&block.text).into_iter().map(|line| match line {
+                        Some(text) => html! { <p>{ text }</p> },
+                        None => html! { <p class="gap" aria-hidden="true"></p> },
+                    }) }
+                </div>
             </div>
         },
     }
+}
+
+/// A prompt's text as paragraphs for display: lines wrapped by hand are joined again; a new
+/// paragraph starts at a list item (`- `, `* `, `1. `), a label (`Task:`), or after a blank
+/// line (None).
+fn reflow_prompt(text: &str) -> Vec<Option<String>> {
+    let starts_paragraph = |line: &str| {
+        let label = line.split_once(':').is_some_and(|(head, _)| {
+            head.len() <= 24
+                && head.starts_with(|c: char| c.is_ascii_uppercase())
+                && head
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+        });
+        let numbered = line
+            .split_once(". ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        line.starts_with("- ") || line.starts_with("* ") || numbered || label
+    };
+    let mut out: Vec<Option<String>> = Vec::new();
+    for raw in text.lines() {
+        let line = raw.trim();
+        if line.is_empty() {
+            if out.last().is_some_and(Option::is_some) {
+                out.push(None);
+            }
+            continue;
+        }
+        match out.last_mut() {
+            Some(Some(paragraph)) if !starts_paragraph(line) => {
+                paragraph.push(' ');
+                paragraph.push_str(line);
+            }
+            _ => out.push(Some(line.to_string())),
+        }
+    }
+    if out.last() == Some(&None) {
+        out.pop();
+    }
+    out
 }
 
 fn copy_button(text: &str) -> Html {
@@ -446,5 +492,28 @@ fn command_table() -> Html {
                 </section>
             }) }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompts_are_reflowed_for_display() {
+        let text = "Role: Backend engineer adding a checker\nto this repository.\nRequirements:\n- Walk keys with scan_iter, never KEYS, and stop\n  after a sample size.\n- Skip markers.\n\nOutput: a diff.\n";
+        assert_eq!(
+            reflow_prompt(text),
+            vec![
+                Some("Role: Backend engineer adding a checker to this repository.".into()),
+                Some("Requirements:".into()),
+                Some(
+                    "- Walk keys with scan_iter, never KEYS, and stop after a sample size.".into()
+                ),
+                Some("- Skip markers.".into()),
+                None,
+                Some("Output: a diff.".into()),
+            ]
+        );
     }
 }

@@ -99,6 +99,24 @@ test('chromium: the header fits one row at 1280 px; at every size no control bre
   }
 });
 
+test('chromium: prompt cards reflow their text to the card', async (t) => {
+  const session = await launch('chromium');
+  t.diagnostic(`browser: ${session.version}`);
+  try {
+    await session.goto(`${ctx.site.url}#/step/lab-cache-invalidation`);
+    await session.waitFor('.prompt-card .prompt-text p');
+    const paragraphs = await session.run('return [...document.querySelectorAll(".prompt-card .prompt-text p")].map(p => p.textContent);');
+    assert.ok(
+      paragraphs.includes('Context: A Python service caches products as JSON under "cache:product:<id>" (redis-py, ' +
+        'decode_responses=True) and reads them from PostgreSQL through ProductRepository.get(id).'),
+      JSON.stringify(paragraphs.slice(0, 4)),
+    );
+    assert.ok(paragraphs.includes('Requirements:'), JSON.stringify(paragraphs));
+  } finally {
+    await session.close();
+  }
+});
+
 for (const browser of ['chromium', 'firefox']) {
   test(`${browser}: the theme toggle switches light and dark and is remembered`, async (t) => {
     const session = await launch(browser);
