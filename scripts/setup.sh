@@ -59,8 +59,9 @@ install_rust_target() {
 
 install_npm_tools() {
   if ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version 132" \
-    || ! grep -q '"version": "4.14.1"' node_modules/axe-core/package.json 2>/dev/null; then
-    say "npm: installing build and test tools (binaryen, axe-core)"
+    || ! grep -q '"version": "4.14.1"' node_modules/axe-core/package.json 2>/dev/null \
+    || ! grep -q '"version": "12.2.3"' node_modules/lighthouse/package.json 2>/dev/null; then
+    say "npm: installing build and test tools (binaryen, axe-core, lighthouse)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
 }

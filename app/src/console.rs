@@ -626,8 +626,8 @@ pub fn console(props: &ConsoleProps) -> Html {
             { soft_key("Tab", "Tab", false, "Tab: complete") }
             { soft_key("↑", "ArrowUp", false, "Previous command") }
             { soft_key("↓", "ArrowDown", false, "Next command") }
-            { soft_key("Ctrl-C", "c", true, "Control C: cancel") }
-            { soft_key("Ctrl-L", "l", true, "Control L: clear the screen") }
+            { soft_key("Ctrl-C", "c", true, "Ctrl-C: cancel") }
+            { soft_key("Ctrl-L", "l", true, "Ctrl-L: clear the screen") }
         </div>
     };
     let report_focus = {
@@ -700,6 +700,8 @@ pub fn console(props: &ConsoleProps) -> Html {
                     </span>
                     <input
                         ref={input}
+                        // The skip link's target: the first pane's input.
+                        id={(props.pane == "A").then_some("console")}
                         class="command"
                         type="text"
                         aria-label={format!("Command for pane {}", props.pane)}

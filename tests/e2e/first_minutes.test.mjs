@@ -89,7 +89,7 @@ test('chromium: the header fits one row at 1280 px; at every size no control bre
         await session.waitForText(`${pane('A')} .transcript`, (s) => s.includes('PONG'));
         const labels = await session.run(`return [...document.querySelectorAll('${pane('A')} .soft-key')].map(k => k.textContent);`);
         assert.deepEqual(labels, ['Tab', '↑', '↓', 'Ctrl-C', 'Ctrl-L']);
-        await session.click(await session.find(`${pane('A')} .soft-key[aria-label^="Control L"]`));
+        await session.click(await session.find(`${pane('A')} .soft-key[aria-label^="Ctrl-L"]`));
         await session.waitForText(`${pane('A')} .transcript`, (s) => !s.includes('PONG'));
       }
       await writeFile(join(ctx.shots, `chromium-${width}x${height}.png`), await session.screenshot());
