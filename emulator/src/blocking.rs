@@ -465,7 +465,6 @@ impl Server {
         }
     }
 
-    /// Runs the commands a client sent while it was blocked, until it blocks again.
     /// Whether a client waits for the end of the busy script it runs.
     fn waits_for_busy_script(&self, id: ClientId) -> bool {
         self.scripting.busy_caller() == Some(id)
@@ -479,6 +478,7 @@ impl Server {
         self.handle_blocked_clients(now);
     }
 
+    /// Runs the commands a client sent while it was blocked, until it blocks again.
     fn run_held_commands(&mut self, id: ClientId, now: u64) {
         while !self.is_blocked(id) && !self.is_postponed(id) && !self.waits_for_busy_script(id) {
             let Some(argv) = self

@@ -383,7 +383,10 @@ impl Server {
     /// A host calls it once it has run the commands it had read (a pipeline's commands then
     /// share one message, as on Redis); `tick` calls it too.
     pub fn before_sleep(&mut self) {
-        self.broadcast_invalidations();
+        // While a script is busy Redis's event loop does not get this far.
+        if self.scripting.busy.is_none() {
+            self.broadcast_invalidations();
+        }
     }
 
     /// The host time at which `tick` next has work to do, if any.
@@ -470,22 +473,22 @@ impl Server {
         // A BGSAVE is written once its command is done.
         self.finish_background_save();
         let mut slot = self.reply_slot.take();
-        if let Some(client) = self.clients.get_mut(&id) {
-            // CLIENT CACHING applies to the next command, or the next transaction.
-            if client.multi.is_none() && !client.last_command.starts_with("client") {
-                client.tracking.caching = false;
-            }
+        if self.invalidations_pending() {
             // Invalidations of keys the command changed itself follow its reply.
-            if reply.is_some() {
+            if let Some(client) = self.clients.get(&id).filter(|_| reply.is_some()) {
                 slot.get_or_insert(client.outbound.len());
             }
+            self.send_pending_invalidations(id);
         }
-        self.send_pending_invalidations();
         self.tracking.current = caller;
         let first = replies.len();
         // One lookup of the client serves every step after the command (they run per command).
         let protocol = match self.clients.get_mut(&id) {
             Some(c) => {
+                // CLIENT CACHING applies to the next command, or the next transaction.
+                if c.multi.is_none() && !c.last_command.starts_with("client") {
+                    c.tracking.caching = false;
+                }
                 if c.outbound.len() > queued_before {
                     replies.extend(c.outbound.drain(queued_before..));
                 }

@@ -95,7 +95,8 @@ pub struct Tracking {
     /// BCAST prefixes, in byte order.
     prefixes: BTreeMap<Vec<u8>, Broadcast>,
     /// Invalidations for the client whose command is running, sent after its reply.
-    pending: Vec<Invalidation>,
+    /// Each for the client it is about (a busy script's caller's wait beyond its command).
+    pending: Vec<(ClientId, Invalidation)>,
     /// Clients with tracking on (INFO's `tracking_clients`).
     pub(crate) clients: usize,
     /// The client whose command is running at top level (Redis's `current_client`).
@@ -291,7 +292,9 @@ impl Server {
             return;
         }
         for position in crate::commands::key_positions(spec, argv) {
-            self.tracking.remember(&argv[position], caller);
+            if let Some(key) = argv.get(position) {
+                self.tracking.remember(key, caller);
+            }
         }
     }
 
@@ -332,7 +335,9 @@ impl Server {
             }
             // A running client hears of its own changes after its reply.
             if own && in_command {
-                self.tracking.pending.push(Invalidation::Key(key.to_vec()));
+                self.tracking
+                    .pending
+                    .push((id, Invalidation::Key(key.to_vec())));
             } else {
                 self.send_invalidation(id, &Invalidation::Key(key.to_vec()));
             }
@@ -351,7 +356,7 @@ impl Server {
                 .collect();
             for id in tracking {
                 if self.tracking.current == Some(id) {
-                    self.tracking.pending.push(Invalidation::All);
+                    self.tracking.pending.push((id, Invalidation::All));
                 } else {
                     self.send_invalidation(id, &Invalidation::All);
                 }
@@ -364,17 +369,23 @@ impl Server {
         }
     }
 
-    /// Sends the running client the invalidations its own command caused, after its reply.
-    pub(crate) fn send_pending_invalidations(&mut self) {
+    /// Sends client `id` the invalidations its own command caused, once its reply is out.
+    pub(crate) fn send_pending_invalidations(&mut self, id: ClientId) {
         if self.tracking.pending.is_empty() {
             return;
         }
-        let pending = std::mem::take(&mut self.tracking.pending);
-        if let Some(id) = self.tracking.current {
-            for message in &pending {
-                self.send_invalidation(id, message);
-            }
+        let (own, others): (Vec<_>, Vec<_>) = std::mem::take(&mut self.tracking.pending)
+            .into_iter()
+            .partition(|(target, _)| *target == id);
+        self.tracking.pending = others;
+        for (_, message) in own {
+            self.send_invalidation(id, &message);
         }
+    }
+
+    /// Whether invalidations wait for the end of a command.
+    pub(crate) fn invalidations_pending(&self) -> bool {
+        !self.tracking.pending.is_empty()
     }
 
     /// Keeps the tracking table within `tracking-table-max-keys` by invalidating keys at
@@ -433,6 +444,11 @@ impl Server {
         }
     }
 
+    /// Whether any client ever turned tracking on (before that, writes have nothing to tell).
+    pub(crate) fn tracking_active(&self) -> bool {
+        self.tracking.active
+    }
+
     /// The client that changes keys right now, as Redis's signalModifiedKey sees it: a
     /// script's commands run as the script client.
     pub(crate) fn modifying_client(&self) -> Option<ClientId> {
@@ -451,7 +467,8 @@ impl Server {
             return;
         };
         let mut target = id;
-        if redirect != 0 {
+        let redirected = redirect != 0;
+        if redirected {
             let reachable = self.clients.get(&redirect).is_some_and(|c| !c.internal);
             let client = self.client_mut(id);
             if !reachable {
@@ -476,7 +493,7 @@ impl Server {
         };
         let push = if receiver.protocol == Protocol::Resp3 {
             Reply::Push(vec![Reply::bulk("invalidate"), keys])
-        } else if target != id && receiver.in_pubsub_context() {
+        } else if redirected && receiver.in_pubsub_context() {
             Reply::Push(vec![
                 Reply::bulk("message"),
                 Reply::bulk(INVALIDATION_CHANNEL),

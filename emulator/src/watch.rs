@@ -60,8 +60,10 @@ impl Server {
     /// will fail at EXEC, and clients that may cache it are told.
     pub(crate) fn key_modified(&mut self, db: usize, key: &[u8]) {
         self.touch_watched_key(db, key);
-        let by = self.modifying_client();
-        self.invalidate_tracked_key(key, by, true);
+        if self.tracking_active() {
+            let by = self.modifying_client();
+            self.invalidate_tracked_key(key, by, true);
+        }
     }
 
     /// `key_modified` for a key the server itself deleted (expired or evicted), which Redis

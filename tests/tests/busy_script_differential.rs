@@ -302,3 +302,25 @@ fn a_busy_script_inside_a_transaction_holds_the_rest_of_it() {
     assert!(ours.ends_with("$1\r\n1\r\n$1\r\n1\r\n"), "{ours}");
     same(&mut pair, B, &["GET", "after"]);
 }
+
+#[test]
+fn keys_a_busy_script_reads_late_are_tracked_for_its_caller() {
+    let Some((_redis, mut pair)) = busy_pair() else {
+        return;
+    };
+    // (HELLO's reply names the client id, which differs between the sides.)
+    pair.send(A, &[&["HELLO", "3"]]);
+    same(&mut pair, A, &["CLIENT", "TRACKING", "on"]);
+    same(&mut pair, B, &["SET", "late", "1"]);
+    // The read comes long after the script turned busy.
+    let reads_late = "local i = 0 while i < 30000000 do i = i + 1 end \
+                      return redis.call('get', KEYS[1])";
+    let (ours, theirs) = pair.send(A, &[&["EVAL", reads_late, "1", "late"]]);
+    assert_eq!((ours.as_str(), theirs.as_str()), ("", ""));
+    let (ours, theirs) = pair.finish(A);
+    assert_eq!(ours, theirs);
+    same(&mut pair, B, &["SET", "late", "2"]);
+    let (ours, theirs) = pair.finish(A);
+    assert_eq!(ours, theirs, "the invalidation of the key the script read");
+    assert!(ours.contains("invalidate"), "{ours}");
+}

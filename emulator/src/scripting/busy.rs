@@ -80,6 +80,8 @@ pub(crate) struct BusyScript {
     started_ms: u64,
     /// Filled by `Server::call` once the handler has returned.
     pub pending: Option<PendingCommand>,
+    /// Set by SCRIPT KILL / FUNCTION KILL (the script dies at its next slice).
+    kill_requested: bool,
 }
 
 impl Scripting {
@@ -150,6 +152,7 @@ impl Server {
                     name,
                     started_ms: call.now,
                     pending: None,
+                    kill_requested: false,
                 }));
                 Reply::Null
             }
@@ -173,6 +176,9 @@ impl Server {
             return;
         };
         let now = self.tick_clock(now_ms);
+        // The script runs for its caller: keys it reads are tracked for it, and what it
+        // changes that the caller tracks is told after the caller's reply.
+        let previous = self.tracking.current.replace(busy.caller);
         let outcome = match busy.mode {
             Mode::Eval => match self.scripting.take_eval() {
                 Ok(engine) => {
@@ -197,42 +203,52 @@ impl Server {
                 self.scripting.busy = Some(busy);
             }
             RunOutcome::Done(reply) => {
-                let Some(pending) = busy.pending.take() else {
-                    return;
-                };
-                let caller = busy.caller;
-                let reply = self.finish_call(
-                    pending.command,
-                    &pending.call,
-                    reply,
-                    pending.frame,
-                    pending.start_us,
-                );
-                let Some(mut transaction) = self.scripting.suspended_exec.take() else {
-                    self.deliver_late_reply(caller, reply, now);
-                    return;
-                };
-                // The script was one command of a transaction: the rest runs now.
-                let Some(exec) = transaction.pending.take() else {
-                    return;
-                };
-                transaction.replies.push(reply);
-                let reply = crate::commands::run_queued(
-                    self,
-                    &exec.call,
-                    transaction.replies,
-                    transaction.queued,
-                );
-                if let Some(again) = self.scripting.suspended_exec.as_mut() {
-                    // Another of its scripts is busy.
-                    again.pending = Some(exec);
-                    return;
+                if busy.kill_requested && reply.is_error() {
+                    self.log_warning("Lua script killed by user with SCRIPT KILL.".into());
                 }
-                let reply =
-                    self.finish_call(exec.command, &exec.call, reply, exec.frame, exec.start_us);
-                self.deliver_late_reply(caller, reply, now);
+                self.finish_busy_command(busy.caller, busy.pending.take(), reply, now);
             }
         }
+        self.tracking.current = previous;
+    }
+
+    /// The busy script has ended with `reply`: its command (and transaction) finishes and
+    /// the caller gets the reply, then what it sent meanwhile.
+    fn finish_busy_command(
+        &mut self,
+        caller: ClientId,
+        pending: Option<PendingCommand>,
+        reply: Reply,
+        now: u64,
+    ) {
+        let Some(pending) = pending else {
+            return;
+        };
+        let reply = self.finish_call(
+            pending.command,
+            &pending.call,
+            reply,
+            pending.frame,
+            pending.start_us,
+        );
+        let Some(mut transaction) = self.scripting.suspended_exec.take() else {
+            self.deliver_late_reply(caller, reply, now);
+            return;
+        };
+        // The script was one command of a transaction: the rest runs now.
+        let Some(exec) = transaction.pending.take() else {
+            return;
+        };
+        transaction.replies.push(reply);
+        let reply =
+            crate::commands::run_queued(self, &exec.call, transaction.replies, transaction.queued);
+        if let Some(again) = self.scripting.suspended_exec.as_mut() {
+            // Another of its scripts is busy.
+            again.pending = Some(exec);
+            return;
+        }
+        let reply = self.finish_call(exec.command, &exec.call, reply, exec.frame, exec.start_us);
+        self.deliver_late_reply(caller, reply, now);
     }
 
     /// Redis's warning when a script turns busy, `elapsed_ms` after it started.
@@ -260,6 +276,7 @@ impl Server {
         if let Some(reply) = crate::server::apply_reply_mode(client, reply) {
             client.outbound.push_back(reply);
         }
+        self.send_pending_invalidations(caller);
         self.release_held_commands(caller, now);
     }
 
@@ -287,7 +304,9 @@ impl Server {
         if let Some(vm) = killed {
             run::kill(vm);
         }
-        self.log_warning("Lua script killed by user with SCRIPT KILL.".into());
+        if let Some(busy) = self.scripting.busy.as_mut() {
+            busy.kill_requested = true;
+        }
         Reply::ok()
     }
 }

@@ -127,6 +127,8 @@ pub struct PausedRun {
     /// Whether the script has written: SCRIPT KILL then refuses.
     pub write_dirty: bool,
     repl_flags: i64,
+    /// The time its commands see: the script's start, in every slice (Redis freezes it too).
+    now: u64,
 }
 
 /// Runs `function` for the command `call`. It spends at most `budget` Lua instructions
@@ -176,6 +178,7 @@ pub fn invoke(
         disk_error_at_start: srv.writes_denied_by_disk_error(),
         write_dirty: false,
         repl_flags: 3,
+        now: call.now,
     };
     let start = |vm: &ScriptVm| -> mlua::Result<MultiValue> {
         let lua = vm.vm.lua();
@@ -231,11 +234,10 @@ fn run_slice(
         Client::new(SCRIPT_CLIENT_ID, 0, String::new()),
     );
     srv.clients.insert(SCRIPT_CLIENT_ID, client);
-    let now = srv.clock.now();
     let outcome = {
         *vm.run.borrow_mut() = Some(RunContext {
             server: NonNull::from(&mut *srv),
-            now,
+            now: paused.now,
             read_only: paused.read_only,
             allow_oom: paused.allow_oom,
             oom_at_start: paused.oom_at_start,

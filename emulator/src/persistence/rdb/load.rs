@@ -149,8 +149,11 @@ impl Server {
             let old = std::mem::replace(&mut self.dbs[index], db);
             self.touch_watched_in_db(index, |key| old.contains(key));
         }
-        // Redis empties the dataset before loading, which tells tracking clients.
-        self.invalidate_all_tracked_keys();
+        // Redis empties the dataset before loading (unless merging), which tells tracking
+        // clients.
+        if options.flush {
+            self.invalidate_all_tracked_keys();
+        }
         self.snapshot.last_load_keys_loaded = summary.keys_loaded;
         self.snapshot.last_load_keys_expired = summary.keys_expired;
         Ok(summary)
