@@ -270,13 +270,16 @@ impl Server {
     /// Hands a reply that comes after its command (a busy script's) to `caller`, then runs
     /// the commands it sent meanwhile.
     fn deliver_late_reply(&mut self, caller: ClientId, reply: Reply, now: u64) {
-        let Some(client) = self.clients.get_mut(&caller) else {
-            return;
-        };
-        if let Some(reply) = crate::server::apply_reply_mode(client, reply) {
-            client.outbound.push_back(reply);
+        if let Some(client) = self.clients.get_mut(&caller) {
+            if let Some(reply) = crate::server::apply_reply_mode(client, reply) {
+                client.outbound.push_back(reply);
+            }
         }
+        // Sent after the reply, or dropped if the caller has gone meanwhile.
         self.send_pending_invalidations(caller);
+        if !self.clients.contains_key(&caller) {
+            return;
+        }
         self.release_held_commands(caller, now);
     }
 
